@@ -1,0 +1,81 @@
+// The vocabulary of the persistent-data domain (spec sections 2 to 5).
+// Field names follow Kasm's JSON (snake_case) so a document round-trips unchanged.
+
+export type Mode = 'rw' | 'ro';
+
+/** One mapping's value after normalization: every default filled in; uid/gid only when given. */
+export interface MappingSpec {
+  bind: string;
+  mode: Mode;
+  uid?: number;
+  gid?: number;
+  required: boolean;
+  /** seconds, 0 < timeout <= 600 */
+  timeout: number;
+  skip_check: boolean;
+}
+
+/** A normalized volume-mapping document: host path (may hold tokens) -> spec. */
+export type MappingDocument = Record<string, MappingSpec>;
+
+/** One validation problem. `location` is e.g. `"/var/kasm_user_share".uid` or `(document)`. */
+export interface MappingError {
+  location: string;
+  message: string;
+}
+
+export type ParseResult =
+  | { ok: true; document: MappingDocument }
+  | { ok: false; errors: MappingError[] };
+
+/** The values tokens expand to. All three are validated before expansion. */
+export interface TokenContext {
+  username: string;
+  user_id: string;
+  image_id: string;
+}
+
+/** Host-path safety policy (spec section 3). */
+export interface HostPathPolicy {
+  /** Extra roots to deny besides the built-in list: Docker data root, sockets, Tether's data dir. */
+  extraDenied: string[];
+  /** When non-empty, every host path must resolve inside one of these roots. */
+  allowedRoots: string[];
+}
+
+export interface MountSource {
+  kind: 'image' | 'group';
+  name: string;
+  /** group priority; null for the image */
+  priority: number | null;
+}
+
+/** One effective mount, as the effective-mounts view and the session JSON show it. */
+export interface EffectiveMount {
+  host_path: string;
+  bind: string;
+  mode: Mode;
+  uid: number | null;
+  gid: number | null;
+  required: boolean;
+  timeout: number;
+  skip_check: boolean;
+  source: MountSource;
+}
+
+export interface ShadowedMount extends EffectiveMount {
+  shadowed_by: MountSource;
+}
+
+export interface OwnershipConflict {
+  host_path: string;
+  /** the mounts that disagree on uid/gid, winner first */
+  mounts: Array<{ bind: string; uid: number | null; gid: number | null; source: MountSource }>;
+  applied: { uid: number | null; gid: number | null; source: MountSource };
+}
+
+export interface EffectiveMountsView {
+  mounts: EffectiveMount[];
+  shadowed: ShadowedMount[];
+  conflicts: OwnershipConflict[];
+}

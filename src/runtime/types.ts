@@ -1,0 +1,71 @@
+// The Runtime interface: where session containers live. Backends: docker/ (one engine,
+// local socket or DOCKER_HOST); later swarm/. One contract suite covers every backend.
+// Anything that can hang takes an AbortSignal.
+
+export interface BindMount {
+  /** absolute host path, already expanded, policy-checked and prepared */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface ContainerSpec {
+  /** engine container name, e.g. tether-<session id> */
+  name: string;
+  image: string;
+  /** "uid:gid" or null for the image's own user */
+  user: string | null;
+  mounts: BindMount[];
+  /** labels: tether=1, tether.session, tether.user, tether.image are always set by the backend from these */
+  sessionId: string;
+  userId: string;
+  imageId: string;
+  cores: number | null;
+  /** bytes */
+  memory: number | null;
+  env?: string[];
+  /** command to run when the image has no long-running default (tests) */
+  cmd?: string[];
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  sessionId: string | null;
+  running: boolean;
+  /** engine state string: created, running, exited, ... */
+  state: string;
+  /** node/host the container runs on; null for a single engine */
+  host: string | null;
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  user: string;
+}
+
+export interface PullProgress {
+  status: string;
+  id?: string;
+  current?: number;
+  total?: number;
+}
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress?: string;
+}
+
+export interface Runtime {
+  readonly kind: 'docker' | 'swarm';
+  /** Makes the image present on the target, pulling it when missing. */
+  ensureImage(ref: string, opts: { auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal }): Promise<void>;
+  /** Creates (not starts) the container; returns its id. */
+  create(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
+  start(id: string, signal?: AbortSignal): Promise<void>;
+  /** Stops and removes; a missing container is not an error. Never touches bind sources. */
+  remove(id: string, signal?: AbortSignal): Promise<void>;
+  inspect(id: string): Promise<ContainerInfo | undefined>;
+  /** every container labelled tether=1 */
+  list(): Promise<ContainerInfo[]>;
+  /** the container with this session label, if any (to find a late container after an abandoned create) */
+  findBySession(sessionId: string): Promise<ContainerInfo | undefined>;
+}
