@@ -1,0 +1,48 @@
+// What route plugins receive. buildApp(deps) (app.ts) registers every plugin under
+// /api/v1 with these deps; only server.ts listens on a port.
+import type { Store, UserRecord } from '../store/types.js';
+import type { HostPathPolicy } from '../mappings/types.js';
+import type { Logger } from 'pino';
+
+/** Who is calling, set by the auth hook before any route handler or body validation. */
+export interface Principal {
+  user: UserRecord;
+  isAdmin: boolean;
+  /** how the caller authenticated */
+  via: 'token' | 'cookie';
+  token_id: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** null when the request carried no valid credentials (public routes only) */
+    principal: Principal | null;
+  }
+}
+
+/**
+ * Route-level access, checked in an onRequest hook (before body parsing/validation):
+ * 'public' = anyone; 'user' = any signed-in user; 'admin' = administrators only.
+ * Set as `config: { access: 'admin' }` on each route.
+ */
+export type Access = 'public' | 'user' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+/** Optional services; the sessions plugin (issue 4) registers only when `sessions` is given. */
+export interface AppDeps {
+  store: Store;
+  policy: HostPathPolicy;
+  logger?: Logger | boolean;
+  /** the session use-cases (src/sessions); typed loosely here to keep api/ independent of it */
+  sessions?: unknown;
+  /** extra plugins to register under /api/v1 (e.g. sessions routes), each given the deps */
+  plugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
+  /** login throttling: attempts per window per user and per address */
+  throttle?: { max: number; windowMs: number };
+  now?: () => Date;
+}
