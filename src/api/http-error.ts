@@ -17,7 +17,7 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly extra: { detail?: string; validations?: FieldValidation[]; cause?: unknown } = {},
+    readonly extra: { detail?: string; validations?: FieldValidation[]; cause?: unknown; headers?: Record<string, string> } = {},
   ) {
     super(message, { cause: extra.cause });
     this.name = 'HttpError';
@@ -36,3 +36,5 @@ export const unauthorized = (message = 'authentication required') => new HttpErr
 export const forbidden = (message = 'not allowed') => new HttpError(403, message);
 export const notFound = (what: string) => new HttpError(404, `${what} not found`);
 export const conflict = (message: string, extra?: HttpError['extra']) => new HttpError(409, message, extra);
+export const tooManyRequests = (retryAfterSeconds: number, message = 'too many attempts') =>
+  new HttpError(429, message, { detail: `try again in ${retryAfterSeconds} s`, headers: { 'retry-after': String(retryAfterSeconds) } });

@@ -42,7 +42,27 @@ export interface AppDeps {
   sessions?: unknown;
   /** extra plugins to register under /api/v1 (e.g. sessions routes), each given the deps */
   plugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
+  /** plugins registered at the root, outside /api/v1 (e.g. GET /metrics); each route still declares config.access */
+  rootPlugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
   /** login throttling: attempts per window per user and per address */
   throttle?: { max: number; windowMs: number };
   now?: () => Date;
+  /** password hashing and login sessions; tests lower scryptN (e.g. 2**10) to stay fast */
+  auth?: { scryptN?: number; loginSessionTtlMs?: number };
+  /** largest accepted request body in bytes (default 256 KiB); larger bodies get 413 */
+  bodyLimit?: number;
+}
+
+/** One registered route, as the app records it (the security matrix test is generated from it). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** every route registered under /api/v1, with its access level */
+    tetherRoutes: RouteEntry[];
+  }
 }

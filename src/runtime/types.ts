@@ -39,6 +39,16 @@ export interface ContainerInfo {
   host: string | null;
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
   user: string;
+  /** from the tether.* labels; null when absent */
+  userId: string | null;
+  imageId: string | null;
+  /** the image reference the container was created from */
+  image: string;
+  labels: Record<string, string>;
+  /** resource limits as the engine applied them; null = unlimited */
+  limits: { nanoCpus: number | null; memory: number | null };
+  /** ISO time the engine created it */
+  createdAt: string;
 }
 
 export interface PullProgress {
@@ -56,11 +66,15 @@ export interface RegistryAuth {
 
 export interface Runtime {
   readonly kind: 'docker' | 'swarm';
+  /** true when the engine runs on this machine (local unix socket): host preparation can run locally */
+  readonly local: boolean;
   /** Makes the image present on the target, pulling it when missing. */
   ensureImage(ref: string, opts: { auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal }): Promise<void>;
   /** Creates (not starts) the container; returns its id. */
   create(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
   start(id: string, signal?: AbortSignal): Promise<void>;
+  /** Stops (SIGTERM, then SIGKILL after timeoutSeconds, default 5); stopped or missing is fine. */
+  stop(id: string, opts?: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<void>;
   /** Stops and removes; a missing container is not an error. Never touches bind sources. */
   remove(id: string, signal?: AbortSignal): Promise<void>;
   inspect(id: string): Promise<ContainerInfo | undefined>;

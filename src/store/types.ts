@@ -133,6 +133,18 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * Thrown by the store when a write names a row that does not exist (foreign-key violation),
+ * e.g. adding a member to a group that was deleted, or a token for an unknown user.
+ * Added by the store implementation (additive extension).
+ */
+export class MissingReferenceError extends Error {
+  constructor(message: string, readonly field: string) {
+    super(message);
+    this.name = 'MissingReferenceError';
+  }
+}
+
 export interface UserRepo {
   create(u: UserRecord): Promise<void>;
   get(userId: string): Promise<UserRecord | undefined>;

@@ -1,0 +1,72 @@
+// Image fields from a request body, beyond what the JSON schema checks: the mapping
+// document (parsed + policy), the persistent profile path, and group references.
+import type { ImageRecord, Store } from '../store/types.js';
+import type { HostPathPolicy } from '../mappings/types.js';
+import type { FieldValidation } from './http-error.js';
+import { badRequest } from './http-error.js';
+import { parseMappingInput } from './mapping-input.js';
+import { findGroup } from './lookup.js';
+
+export interface ImageInput {
+  name?: string;
+  friendly_name?: string;
+  docker_image?: string;
+  volume_mappings?: unknown;
+  persistent_profile_path?: string | null;
+  user?: string | null;
+  cores?: number | null;
+  memory?: number | null;
+  enabled?: boolean;
+  groups?: string[];
+  web_port?: number | null;
+}
+
+const imageText = (max: number, pattern: string, description: string) => ({ type: 'string', minLength: 1, maxLength: max, pattern, description }) as const;
+
+export const imageInputProperties = {
+  name: imageText(64, '^[A-Za-z0-9][A-Za-z0-9._-]*$', 'unique; letters, digits, ".", "_", "-"'),
+  friendly_name: { type: 'string', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+  docker_image: imageText(512, '^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$', 'image reference, e.g. kasmweb/desktop:1.16.0 (not looked up when saved)'),
+  volume_mappings: { type: ['object', 'string'], description: 'mapping document as a JSON object or JSON string' },
+  persistent_profile_path: { type: ['string', 'null'], maxLength: 1024, description: 'absolute path; may hold {username}, {user_id}, {image_id}' },
+  user: { type: ['string', 'null'], pattern: '^[0-9]{1,10}:[0-9]{1,10}$', description: 'uid:gid the session runs as; null = the image default' },
+  cores: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1024 },
+  memory: { type: ['integer', 'null'], minimum: 6291456, maximum: 17592186044416, description: 'bytes (at least 6 MiB)' },
+  enabled: { type: 'boolean' },
+  groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, description: 'group ids or names allowed to launch it; empty = everyone' },
+  web_port: { type: ['integer', 'null'], minimum: 1, maximum: 65535 },
+} as const;
+
+function checkProfilePath(p: string): string | null {
+  if (!p.startsWith('/')) return 'expected an absolute path (starting with "/")';
+  if (p.includes('\u0000')) return 'must not contain NUL';
+  if (p.split('/').some((s) => s === '.' || s === '..')) return 'must not contain "." or ".." segments';
+  return null;
+}
+
+/** The record fields to store, or a 400 listing every problem (nothing is stored). */
+export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy): Promise<Partial<ImageRecord>> {
+  const validations: FieldValidation[] = [];
+  const { volume_mappings, groups, ...plain } = input;
+  const out: Partial<ImageRecord> = { ...plain };
+  if (volume_mappings !== undefined) {
+    const parsed = parseMappingInput('volume_mappings', volume_mappings, policy);
+    if (parsed.ok) out.volume_mappings = parsed.document;
+    else validations.push(...parsed.validations);
+  }
+  if (typeof input.persistent_profile_path === 'string') {
+    const problem = checkProfilePath(input.persistent_profile_path);
+    if (problem) validations.push({ field: 'persistent_profile_path', detail: problem });
+  }
+  if (groups !== undefined) {
+    const ids: string[] = [];
+    for (const [i, ref] of groups.entries()) {
+      const g = await findGroup(store, ref);
+      if (g) ids.push(g.group_id);
+      else validations.push({ field: `groups[${i}]`, detail: `no group "${ref}"` });
+    }
+    out.groups = [...new Set(ids)];
+  }
+  if (validations.length > 0) throw badRequest('invalid image; nothing was changed', { validations });
+  return out;
+}

@@ -1,0 +1,26 @@
+// A mapping document arriving in a request body (object, or JSON text whose duplicate keys
+// are detected): parsed, validated and checked against the host-path policy before anything
+// is stored. Every problem is reported, each located under the body field it came from.
+import { checkDocumentPolicy, parseMappingDocument } from '../mappings/index.js';
+import type { HostPathPolicy, MappingDocument, MappingError } from '../mappings/types.js';
+
+const DOCUMENT_LOCATION = '(document)';
+import type { FieldValidation } from './http-error.js';
+
+function locate(field: string, e: MappingError): FieldValidation {
+  const where = e.location === DOCUMENT_LOCATION ? field : `${field}.${e.location}`;
+  return { field: where, detail: e.message };
+}
+
+/** The normalized document, or every validation problem (field-prefixed). */
+export function parseMappingInput(
+  field: string,
+  input: unknown,
+  policy: HostPathPolicy,
+): { ok: true; document: MappingDocument } | { ok: false; validations: FieldValidation[] } {
+  const parsed = parseMappingDocument(input as string);
+  if (!parsed.ok) return { ok: false, validations: parsed.errors.map((e) => locate(field, e)) };
+  const policyErrors = checkDocumentPolicy(parsed.document, policy);
+  if (policyErrors.length > 0) return { ok: false, validations: policyErrors.map((e) => locate(field, e)) };
+  return { ok: true, document: parsed.document };
+}

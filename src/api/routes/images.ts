@@ -1,0 +1,104 @@
+// Workspace images. Administrators manage them and see all; a user sees only the enabled
+// images open to them (no groups = everyone, else a group they belong to).
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ImageRecord } from '../../store/types.js';
+import type { AppDeps, Principal } from '../types.js';
+import { notFound } from '../http-error.js';
+import { caller } from '../auth-hook.js';
+import { clockOf } from '../clock.js';
+import { writeAudit } from '../audit-log.js';
+import { requireImage } from '../lookup.js';
+import { errorResponses, idParam, imageSchema, listOf } from '../schemas.js';
+import { imageJson } from '../serialize.js';
+import { imageFieldsFromInput, imageInputProperties, type ImageInput } from '../image-input.js';
+
+const params = idParam('id', 'image id or name');
+
+/** Whether the caller may see (and launch) the image. */
+export async function imageVisibleTo(deps: AppDeps, me: Principal, image: ImageRecord): Promise<boolean> {
+  if (me.isAdmin) return true;
+  if (!image.enabled) return false;
+  if (image.groups.length === 0) return true;
+  const mine = new Set((await deps.store.groups.groupsOf(me.user.user_id)).map((g) => g.group_id));
+  return image.groups.some((id) => mine.has(id));
+}
+
+export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const now = clockOf(deps);
+  const tags = ['images'];
+
+  app.get('/images', {
+    config: { access: 'user' },
+    schema: { summary: 'List images (users: the enabled images open to them)', tags, response: { 200: listOf(imageSchema), ...errorResponses } },
+  }, async (request) => {
+    const me = caller(request);
+    const all = await deps.store.images.list();
+    if (me.isAdmin) return all.map(imageJson);
+    const mine = new Set((await deps.store.groups.groupsOf(me.user.user_id)).map((g) => g.group_id));
+    return all.filter((i) => i.enabled && (i.groups.length === 0 || i.groups.some((g) => mine.has(g)))).map(imageJson);
+  });
+
+  app.post<{ Body: ImageInput & { name: string; docker_image: string } }>('/images', {
+    config: { access: 'admin' },
+    schema: {
+      summary: 'Create an image', tags,
+      body: { type: 'object', additionalProperties: false, required: ['name', 'docker_image'], properties: imageInputProperties },
+      response: { 201: imageSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const fields = await imageFieldsFromInput(deps.store, request.body, deps.policy);
+    const at = now().toISOString();
+    const image: ImageRecord = {
+      image_id: randomUUID(), name: request.body.name, friendly_name: request.body.name, docker_image: request.body.docker_image,
+      volume_mappings: {}, persistent_profile_path: null, user: null, cores: null, memory: null, enabled: true, groups: [],
+      web_port: null, registry_auth_encrypted: null, created_at: at, updated_at: at, ...fields,
+    };
+    await deps.store.transaction(async (tx) => {
+      await tx.images.create(image);
+      await writeAudit(tx, caller(request), now(), { action: 'image.create', target_type: 'image', target_id: image.image_id, target_name: image.name, after: imageJson(image) });
+    });
+    return reply.status(201).send(imageJson(image));
+  });
+
+  app.get<{ Params: { id: string } }>('/images/:id', {
+    config: { access: 'user' },
+    schema: { summary: 'Show an image (users: only one open to them)', tags, params, response: { 200: imageSchema, ...errorResponses } },
+  }, async (request) => {
+    const image = await requireImage(deps.store, request.params.id);
+    if (!(await imageVisibleTo(deps, caller(request), image))) throw notFound(`image "${request.params.id}"`);
+    return imageJson(image);
+  });
+
+  app.patch<{ Params: { id: string }; Body: ImageInput }>('/images/:id', {
+    config: { access: 'admin' },
+    schema: {
+      summary: 'Update an image (only the given fields change; volume_mappings is replaced whole)', tags, params,
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: imageInputProperties },
+      response: { 200: imageSchema, ...errorResponses },
+    },
+  }, async (request) => {
+    const image = await requireImage(deps.store, request.params.id);
+    const patch = { ...(await imageFieldsFromInput(deps.store, request.body, deps.policy)), updated_at: now().toISOString() };
+    const updated = { ...image, ...patch };
+    await deps.store.transaction(async (tx) => {
+      await tx.images.update(image.image_id, patch);
+      await writeAudit(tx, caller(request), now(), {
+        action: 'image.update', target_type: 'image', target_id: image.image_id, target_name: updated.name, before: imageJson(image), after: imageJson(updated),
+      });
+    });
+    return imageJson(updated);
+  });
+
+  app.delete<{ Params: { id: string } }>('/images/:id', {
+    config: { access: 'admin' },
+    schema: { summary: 'Delete an image', tags, params, response: { 204: { type: 'null' }, ...errorResponses } },
+  }, async (request, reply) => {
+    const image = await requireImage(deps.store, request.params.id);
+    await deps.store.transaction(async (tx) => {
+      await tx.images.delete(image.image_id);
+      await writeAudit(tx, caller(request), now(), { action: 'image.delete', target_type: 'image', target_id: image.image_id, target_name: image.name, before: imageJson(image) });
+    });
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,160 @@
+// Sessions: launch, list, show, destroy, and the live progress stream (server-sent events).
+// Users see and destroy only their own sessions (someone else's answers 404, as if it did
+// not exist); administrators see all and may launch for another user.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionRecord, SessionState } from '../../store/types.js';
+import { toSessionJson, SessionError, type Actor, type SessionManager } from '../../sessions/index.js';
+import { LAUNCH_DONE_STATES, FINAL_STATES } from '../../sessions/types.js';
+import type { AppDeps, Principal } from '../types.js';
+import { HttpError, conflict, forbidden, notFound } from '../http-error.js';
+import { caller } from '../auth-hook.js';
+import { clockOf } from '../clock.js';
+import { writeAudit } from '../audit-log.js';
+import { findImage, findUser } from '../lookup.js';
+import { errorResponses } from '../schemas.js';
+
+const STATES: SessionState[] = ['requested', 'preparing', 'starting', 'running', 'stopping', 'destroyed', 'failed'];
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+
+/** SessionError -> HTTP. max_sessions_per_user reached is 409: the request conflicts with the user's current sessions. */
+function httpErrorOf(err: unknown): unknown {
+  if (!(err instanceof SessionError)) return err;
+  switch (err.code) {
+    case 'not_found': case 'image_not_found': case 'user_not_found': return new HttpError(404, err.message);
+    case 'forbidden': case 'image_disabled': case 'image_not_allowed': return forbidden(err.message);
+    case 'limit_reached': case 'invalid_state': return conflict(err.message);
+  }
+}
+
+function actorOf(me: Principal): Actor {
+  return { user_id: me.user.user_id, username: me.user.username, isAdmin: me.isAdmin };
+}
+
+export function sessionsRoutes(manager: SessionManager) {
+  return async function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+    const now = clockOf(deps);
+    const tags = ['sessions'];
+
+    async function json(rec: SessionRecord) {
+      const [user, image, drift] = await Promise.all([deps.store.users.get(rec.user_id), deps.store.images.get(rec.image_id), manager.drift(rec)]);
+      return toSessionJson(rec, { user, image, drift });
+    }
+
+    /** The session if the caller may see it; someone else's is "not found" for a user. */
+    async function visible(request: FastifyRequest, id: string): Promise<SessionRecord> {
+      const me = caller(request);
+      const rec = await deps.store.sessions.get(id);
+      if (!rec || (!me.isAdmin && rec.user_id !== me.user.user_id)) throw notFound(`session "${id}"`);
+      return rec;
+    }
+
+    app.post<{ Body: { image: string; user?: string } }>('/sessions', {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Launch a session (returns at once in state requested; follow /sessions/:id/events)', tags,
+        body: {
+          type: 'object', additionalProperties: false, required: ['image'],
+          properties: { image: { type: 'string', minLength: 1, maxLength: 200, description: 'image id or name' }, user: { type: 'string', minLength: 1, maxLength: 100, description: 'administrators only: launch for this user (id or username)' } },
+        },
+        response: { ...errorResponses },
+      },
+    }, async (request, reply) => {
+      const me = caller(request);
+      let userId = me.user.user_id;
+      if (request.body.user !== undefined) {
+        const target = await findUser(deps.store, request.body.user);
+        if (!me.isAdmin && target?.user_id !== me.user.user_id) throw forbidden('only administrators may launch a session for another user');
+        if (!target) throw notFound(`user "${request.body.user}"`);
+        userId = target.user_id;
+      }
+      const image = await findImage(deps.store, request.body.image);
+      if (!image) throw notFound(`image "${request.body.image}"`);
+      let rec: SessionRecord;
+      try {
+        rec = await manager.launch({ imageId: image.image_id, userId, actor: actorOf(me) });
+      } catch (err) {
+        throw httpErrorOf(err);
+      }
+      await writeAudit(deps.store, me, now(), { action: 'session.launch', target_type: 'session', target_id: rec.session_id, target_name: image.name, after: { user_id: userId, image_id: image.image_id } });
+      return reply.code(201).header('location', `/api/v1/sessions/${rec.session_id}`).send(await json(rec));
+    });
+
+    app.get<{ Querystring: { user?: string; state?: SessionState } }>('/sessions', {
+      config: { access: 'user' },
+      schema: {
+        summary: 'List sessions (users: their own; administrators: all, or ?user=)', tags,
+        querystring: { type: 'object', additionalProperties: false, properties: { user: { type: 'string', minLength: 1 }, state: { type: 'string', enum: STATES } } },
+        response: { ...errorResponses },
+      },
+    }, async (request) => {
+      const me = caller(request);
+      let userId: string | undefined = me.user.user_id;
+      if (me.isAdmin) {
+        userId = undefined;
+        if (request.query.user !== undefined) {
+          const u = await findUser(deps.store, request.query.user);
+          if (!u) throw notFound(`user "${request.query.user}"`);
+          userId = u.user_id;
+        }
+      }
+      const list = await deps.store.sessions.list({ ...(userId ? { user_id: userId } : {}), ...(request.query.state ? { states: [request.query.state] } : {}) });
+      return Promise.all(list.map(json));
+    });
+
+    app.get<{ Params: { id: string } }>('/sessions/:id', {
+      config: { access: 'user' },
+      schema: { summary: 'Show a session (running: with drift = whether its mounts would differ today)', tags, params: idParams, response: { ...errorResponses } },
+    }, async (request) => json(await visible(request, request.params.id)));
+
+    app.delete<{ Params: { id: string } }>('/sessions/:id', {
+      config: { access: 'user' },
+      schema: { summary: 'Destroy a session (202: stopping; follow the events until destroyed). Host data is never touched.', tags, params: idParams, response: { ...errorResponses } },
+    }, async (request, reply) => {
+      const me = caller(request);
+      await visible(request, request.params.id);
+      let rec: SessionRecord;
+      try {
+        ({ record: rec } = await manager.beginDestroy(request.params.id, actorOf(me)));
+      } catch (err) {
+        throw httpErrorOf(err);
+      }
+      await writeAudit(deps.store, me, now(), { action: 'session.destroy', target_type: 'session', target_id: rec.session_id, target_name: null });
+      return reply.code(202).send(await json(rec));
+    });
+
+    app.get<{ Params: { id: string }; Querystring: { until?: 'launched' | 'end' } }>('/sessions/:id/events', {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Progress as server-sent events (history first); ends once launched (running/failed/destroyed), or with ?until=end once failed/destroyed',
+        tags, params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { until: { type: 'string', enum: ['launched', 'end'] } } },
+      },
+    }, async (request, reply) => {
+      await visible(request, request.params.id);
+      const until = request.query.until === 'end' ? FINAL_STATES : LAUNCH_DONE_STATES;
+      await streamEvents(manager, request, reply, until);
+    });
+  };
+}
+
+async function streamEvents(manager: SessionManager, request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, until: readonly SessionState[]): Promise<void> {
+  const gone = new AbortController();
+  request.raw.once('close', () => gone.abort());
+  reply.hijack();
+  const out = reply.raw;
+  out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  out.write(': tether session events\n\n');
+  // Comments keep proxies from closing a quiet stream (a long image pull).
+  const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), 15_000);
+  try {
+    for await (const e of manager.events(request.params.id, { until, signal: gone.signal })) {
+      out.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    }
+  } catch (err) {
+    out.write(`event: error\ndata: ${JSON.stringify({ message: err instanceof Error ? err.message : String(err) })}\n\n`);
+  } finally {
+    clearInterval(keepAlive);
+    out.end();
+  }
+}
+

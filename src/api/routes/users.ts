@@ -1,0 +1,122 @@
+// Users: administrators only. Every new user joins "All Users"; the last active
+// administrator cannot be disabled or deleted (nobody could manage Tether any more).
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_SCRYPT_N, activeAdministrators, hashPassword } from '../../auth/index.js';
+import { validateUsername } from '../../mappings/index.js';
+import { ALL_USERS_GROUP_ID } from '../../store/system-groups.js';
+import type { GroupRecord, Store, UserRecord } from '../../store/types.js';
+import type { AppDeps } from '../types.js';
+import { badRequest, conflict } from '../http-error.js';
+import { caller } from '../auth-hook.js';
+import { clockOf } from '../clock.js';
+import { writeAudit } from '../audit-log.js';
+import { requireGroup, requireUser } from '../lookup.js';
+import { errorResponses, idParam, listOf, userSchema } from '../schemas.js';
+import { userJson } from '../serialize.js';
+
+export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024, description: '8 to 1024 characters' } as const;
+const params = idParam('id', 'user id or username');
+
+/** Refuses a change that would leave no administrator able to sign in. */
+export async function assertNotLastAdmin(store: Store, userId: string, what: string): Promise<void> {
+  const admins = await activeAdministrators(store);
+  if (admins.length === 1 && admins[0] === userId) throw conflict(`cannot ${what} the last active administrator`);
+}
+
+export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const now = clockOf(deps);
+  const scryptN = deps.auth?.scryptN ?? DEFAULT_SCRYPT_N;
+  const tags = ['users'];
+
+  app.get('/users', {
+    config: { access: 'admin' },
+    schema: { summary: 'List users', tags, response: { 200: listOf(userSchema), ...errorResponses } },
+  }, async () => (await deps.store.users.list()).map(userJson));
+
+  app.post<{ Body: { username: string; password: string; groups?: string[] } }>('/users', {
+    config: { access: 'admin' },
+    schema: {
+      summary: 'Create a user (joins "All Users" and the groups given by id or name)',
+      tags,
+      body: {
+        type: 'object', additionalProperties: false, required: ['username', 'password'],
+        properties: {
+          username: { type: 'string', maxLength: 200 },
+          password: passwordSchema,
+          groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+      response: { 201: userSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const { username, password, groups = [] } = request.body;
+    const problem = validateUsername(username);
+    if (problem) throw badRequest('invalid username', { validations: [{ field: 'username', detail: problem }] });
+    const extra: GroupRecord[] = [];
+    for (const ref of groups) extra.push(await requireGroup(deps.store, ref));
+    const at = now().toISOString();
+    const user: UserRecord = {
+      user_id: randomUUID(), username, password_hash: await hashPassword(password, scryptN), disabled: false, created_at: at, updated_at: at,
+    };
+    const groupIds = [...new Set([ALL_USERS_GROUP_ID, ...extra.map((g) => g.group_id)])];
+    await deps.store.transaction(async (tx) => {
+      await tx.users.create(user);
+      for (const id of groupIds) await tx.groups.addMember(id, user.user_id);
+      await writeAudit(tx, caller(request), now(), {
+        action: 'user.create', target_type: 'user', target_id: user.user_id, target_name: username, after: { ...userJson(user), groups: groupIds },
+      });
+    });
+    return reply.status(201).send(userJson(user));
+  });
+
+  app.get<{ Params: { id: string } }>('/users/:id', {
+    config: { access: 'admin' },
+    schema: { summary: 'Show a user', tags, params, response: { 200: userSchema, ...errorResponses } },
+  }, async (request) => userJson(await requireUser(deps.store, request.params.id)));
+
+  app.patch<{ Params: { id: string }; Body: { disabled?: boolean; password?: string } }>('/users/:id', {
+    config: { access: 'admin' },
+    schema: {
+      summary: 'Disable/enable a user or set their password (a new password ends their login sessions)',
+      tags, params,
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { disabled: { type: 'boolean' }, password: passwordSchema } },
+      response: { 200: userSchema, ...errorResponses },
+    },
+  }, async (request) => {
+    const user = await requireUser(deps.store, request.params.id);
+    const { disabled, password } = request.body;
+    if (disabled === true && !user.disabled) await assertNotLastAdmin(deps.store, user.user_id, 'disable');
+    const at = now();
+    const patch: Partial<UserRecord> = { updated_at: at.toISOString() };
+    if (disabled !== undefined) patch.disabled = disabled;
+    if (password !== undefined) patch.password_hash = await hashPassword(password, scryptN);
+    await deps.store.transaction(async (tx) => {
+      await tx.users.update(user.user_id, patch);
+      if (password !== undefined) {
+        for (const t of await tx.tokens.list({ user_id: user.user_id, kind: 'login' })) {
+          if (t.revoked_at === null) await tx.tokens.update(t.token_id, { revoked_at: at.toISOString() });
+        }
+      }
+      const action = disabled === undefined ? 'user.password' : disabled ? 'user.disable' : 'user.enable';
+      await writeAudit(tx, caller(request), at, {
+        action, target_type: 'user', target_id: user.user_id, target_name: user.username,
+        before: { disabled: user.disabled }, after: { disabled: disabled ?? user.disabled, password_changed: password !== undefined },
+      });
+    });
+    return userJson({ ...user, ...patch });
+  });
+
+  app.delete<{ Params: { id: string } }>('/users/:id', {
+    config: { access: 'admin' },
+    schema: { summary: 'Delete a user', tags, params, response: { 204: { type: 'null' }, ...errorResponses } },
+  }, async (request, reply) => {
+    const user = await requireUser(deps.store, request.params.id);
+    await assertNotLastAdmin(deps.store, user.user_id, 'delete');
+    await deps.store.transaction(async (tx) => {
+      await tx.users.delete(user.user_id);
+      await writeAudit(tx, caller(request), now(), { action: 'user.delete', target_type: 'user', target_id: user.user_id, target_name: user.username, before: userJson(user) });
+    });
+    return reply.status(204).send();
+  });
+}

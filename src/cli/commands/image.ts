@@ -1,0 +1,116 @@
+// `tether image create|update|list|show|delete`.
+import { InvalidArgumentError, type Command } from 'commander';
+import { action, clientFrom, collect, parseInteger, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
+import { seg } from '../http-client.js';
+import { keyValues, printJson, printLine, table } from '../output.js';
+
+interface Image {
+  image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
+  persistent_profile_path: string | null; user: string | null; cores: number | null; memory: number | null;
+  enabled: boolean; groups: string[]; web_port: number | null;
+}
+
+interface ImageFlags extends ClientFlags {
+  dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; user?: string;
+  cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number; rename?: string;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** `2g`, `512m`, `1073741824` -> bytes (binary units). */
+export function parseMemory(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?$/i.exec(text.trim());
+  if (!m) throw new InvalidArgumentError(`--memory "${text}": expected bytes or a size like 512m, 2g`);
+  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] ?? 1));
+}
+
+const none = (v: string | undefined) => v === 'none' || v === '';
+
+async function bodyFrom(opts: ImageFlags): Promise<Record<string, unknown>> {
+  const body: Record<string, unknown> = {};
+  if (opts.rename !== undefined) body.name = opts.rename;
+  if (opts.dockerImage !== undefined) body.docker_image = opts.dockerImage;
+  if (opts.friendlyName !== undefined) body.friendly_name = opts.friendlyName;
+  if (opts.volumeMappings !== undefined) body.volume_mappings = await readTextFile(opts.volumeMappings, '--volume-mappings');
+  if (opts.persistentProfilePath !== undefined) body.persistent_profile_path = none(opts.persistentProfilePath) ? null : opts.persistentProfilePath;
+  if (opts.user !== undefined) body.user = none(opts.user) ? null : opts.user;
+  if (opts.cores !== undefined) {
+    if (!none(opts.cores) && !/^\d+(\.\d+)?$/.test(opts.cores)) throw new InvalidArgumentError(`--cores "${opts.cores}": expected a number, e.g. 2 or 0.5`);
+    body.cores = none(opts.cores) ? null : Number(opts.cores);
+  }
+  if (opts.memory !== undefined) body.memory = none(opts.memory) ? null : parseMemory(opts.memory);
+  if (opts.enabled !== undefined) body.enabled = opts.enabled;
+  if (opts.group !== undefined && opts.group.length > 0) body.groups = opts.group.includes('none') ? [] : opts.group;
+  if (opts.webPort !== undefined) body.web_port = opts.webPort;
+  return body;
+}
+
+function imageOptions(cmd: Command): Command {
+  return withClientOptions(cmd
+    .option('--friendly-name <text>', 'name shown to users')
+    .option('--volume-mappings <file>', 'mapping document (JSON file; - = stdin)')
+    .option('--persistent-profile-path <path>', 'persistent profile location ("none" clears)')
+    .option('--user <uid:gid>', 'user the session runs as ("none" = the image default)')
+    .option('--cores <n>', 'CPU cores ("none" = no limit)')
+    .option('--memory <size>', 'memory limit, e.g. 2g ("none" = no limit)')
+    .option('--enabled', 'users may launch it')
+    .option('--disabled', 'hidden from users')
+    .option('--group <group>', 'group allowed to launch it (repeatable; "none" = everyone)', collect)
+    .option('--web-port <port>', 'port of the workspace web app', parseInteger('--web-port')));
+}
+
+function enabledFrom(opts: ImageFlags & { disabled?: boolean }): ImageFlags {
+  if (opts.enabled && opts.disabled) throw new InvalidArgumentError('--enabled and --disabled contradict each other');
+  return { ...opts, enabled: opts.disabled ? false : opts.enabled ? true : undefined };
+}
+
+function printImage(i: Image): void {
+  printLine(keyValues([
+    ['name', i.name], ['image_id', i.image_id], ['friendly_name', i.friendly_name], ['docker_image', i.docker_image], ['enabled', i.enabled],
+    ['user', i.user ?? 'image default'], ['cores', i.cores ?? 'no limit'], ['memory', i.memory ?? 'no limit'],
+    ['persistent_profile_path', i.persistent_profile_path], ['groups', i.groups.join(', ') || 'everyone'], ['web_port', i.web_port],
+  ]));
+  printLine(`volume_mappings: ${JSON.stringify(i.volume_mappings, null, 2)}`);
+}
+
+export function registerImageCommands(program: Command): void {
+  const image = program.command('image').description('manage workspace images');
+
+  imageOptions(image.command('create <name>').description('create an image (administrators)').requiredOption('--docker-image <ref>', 'image reference'))
+    .action(action(async (name: string, opts: ImageFlags & { disabled?: boolean }) => {
+      const created = await clientFrom(opts).post<Image>('/images', { name, ...(await bodyFrom(enabledFrom(opts))) });
+      if (opts.json) printJson(created);
+      else printLine(`created image ${created.name} (${created.image_id})`);
+    }));
+
+  imageOptions(image.command('update <image>').description('change an image; only the given options change (administrators)')
+    .option('--docker-image <ref>', 'image reference').option('--rename <name>', 'new name'))
+    .action(action(async (ref: string, opts: ImageFlags & { disabled?: boolean }) => {
+      const body = await bodyFrom(enabledFrom(opts));
+      if (Object.keys(body).length === 0) throw new InvalidArgumentError('image update: give at least one option to change');
+      const updated = await clientFrom(opts).patch<Image>(`/images/${seg(ref)}`, body);
+      if (opts.json) printJson(updated);
+      else printLine(`updated image ${updated.name}`);
+    }));
+
+  withClientOptions(image.command('list').description('list images (users: the ones they may launch)')).action(action(async (opts: ClientFlags) => {
+    const images = await clientFrom(opts).get<Image[]>('/images');
+    if (opts.json) printJson(images);
+    else {
+      printLine(table(['NAME', 'DOCKER_IMAGE', 'ENABLED', 'MAPPINGS', 'GROUPS', 'IMAGE_ID'],
+        images.map((i) => [i.name, i.docker_image, i.enabled, Object.keys(i.volume_mappings).length, i.groups.length || 'everyone', i.image_id])));
+    }
+  }));
+
+  withClientOptions(image.command('show <image>').description('show an image')).action(action(async (ref: string, opts: ClientFlags) => {
+    const i = await clientFrom(opts).get<Image>(`/images/${seg(ref)}`);
+    if (opts.json) printJson(i);
+    else printImage(i);
+  }));
+
+  withClientOptions(image.command('delete <image>').description('delete an image (administrators)')).action(action(async (ref: string, opts: ClientFlags) => {
+    await clientFrom(opts).delete(`/images/${seg(ref)}`);
+    if (opts.json) printJson({ deleted: ref });
+    else printLine(`deleted image ${ref}`);
+  }));
+}

@@ -1,0 +1,21 @@
+// `tether server`: run the API (flags over TETHER_* environment over defaults).
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { sessionsExtension } from '../../server-sessions.js';
+import { action, withJsonOption } from '../command-support.js';
+
+export interface ServerFlags { listen?: string; dataDir?: string; database?: string; json?: boolean }
+
+export function registerServerCommand(program: Command): void {
+  withJsonOption(program.command('server').description('start the Tether server (default 127.0.0.1:8080)')
+    .option('--listen <host:port>', 'address to listen on (default: TETHER_LISTEN or 127.0.0.1:8080)')
+    .option('--data-dir <dir>', 'data directory (default: TETHER_DATA_DIR or ~/.local/share/tether)')
+    .option('--database <url>', 'postgres://... or a SQLite file (default: <data-dir>/tether.db)'))
+    .action(action(async (opts: ServerFlags) => {
+      const config = loadConfig({ listen: opts.listen, dataDir: opts.dataDir, database: opts.database });
+      // Logs are JSON lines (pino) either way; --json only changes the one-off admin notice.
+      // loaded on demand: the other commands need neither Fastify nor the store drivers
+      const { startServer } = await import('../../server.js');
+      await startServer(config, { extendDeps: [sessionsExtension()], print: (line) => process.stdout.write(opts.json ? `${JSON.stringify({ notice: line })}\n` : `${line}\n`) });
+    }));
+}

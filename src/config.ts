@@ -1,0 +1,74 @@
+// The one place that reads the environment. Everything else receives a Config (or parts of
+// it). Precedence: CLI flags (overrides) > environment > defaults.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { HostPathPolicy } from './mappings/types.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface Config {
+  /** TETHER_DATA_DIR; default $XDG_DATA_HOME/tether, else ~/.local/share/tether */
+  dataDir: string;
+  /** TETHER_DATABASE: `postgres://...` or a SQLite file; default <dataDir>/tether.db */
+  database: string;
+  /** TETHER_LISTEN, HOST:PORT; default 127.0.0.1:8080 */
+  listen: ListenAddress;
+  /** TETHER_ADMIN_PASSWORD: the first administrator's password (else one is generated) */
+  adminPassword: string | undefined;
+  /** TETHER_ALLOWED_ROOTS, colon-separated; empty = no allowlist */
+  allowedRoots: string[];
+  /** TETHER_URL, for the CLI; default http://127.0.0.1:8080 */
+  url: string;
+  /** TETHER_TOKEN, for the CLI */
+  token: string | undefined;
+  /** DOCKER_HOST, for the runtime; undefined = the engine's default socket */
+  dockerHost: string | undefined;
+  /** the host-path policy: the data dir is always denied, the allowlist from allowedRoots */
+  policy: HostPathPolicy;
+}
+
+export interface ConfigOverrides {
+  dataDir?: string;
+  database?: string;
+  listen?: string;
+  url?: string;
+  token?: string;
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:8080';
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
+/** Same as store/open-store.ts SQLITE_FILE_NAME; not imported so the CLI does not load the store drivers just to read its config. */
+export const SQLITE_FILE_NAME = 'tether.db';
+
+/** `HOST:PORT`, `[v6]:PORT` or `:PORT`; port 0 = any free port. */
+export function parseListen(text: string): ListenAddress {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new Error(`listen address "${text}": expected HOST:PORT, e.g. 127.0.0.1:8080 (port 0..65535)`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const xdg = nonEmpty(env.XDG_DATA_HOME) ?? join(homedir(), '.local', 'share');
+  const dataDir = resolve(overrides.dataDir ?? nonEmpty(env.TETHER_DATA_DIR) ?? join(xdg, 'tether'));
+  const allowedRoots = (nonEmpty(env.TETHER_ALLOWED_ROOTS) ?? '').split(':').filter((p) => p !== '');
+  for (const root of allowedRoots) {
+    if (!root.startsWith('/')) throw new Error(`TETHER_ALLOWED_ROOTS: "${root}" is not an absolute path; expected e.g. /srv/tether:/mnt/shares`);
+  }
+  return {
+    dataDir,
+    database: overrides.database ?? nonEmpty(env.TETHER_DATABASE) ?? join(dataDir, SQLITE_FILE_NAME),
+    listen: parseListen(overrides.listen ?? nonEmpty(env.TETHER_LISTEN) ?? DEFAULT_LISTEN),
+    adminPassword: nonEmpty(env.TETHER_ADMIN_PASSWORD),
+    allowedRoots,
+    url: (overrides.url ?? nonEmpty(env.TETHER_URL) ?? DEFAULT_URL).replace(/\/+$/, ''),
+    token: overrides.token ?? nonEmpty(env.TETHER_TOKEN),
+    dockerHost: nonEmpty(env.DOCKER_HOST),
+    policy: { extraDenied: [dataDir], allowedRoots },
+  };
+}

@@ -1,0 +1,36 @@
+// Host-preparation worker: a disposable child process (started by worker-pool.ts) that does the
+// filesystem work, so that storage that hangs blocks threads of this process, never Tether's.
+// Several requests at a time (async fs on a thread pool enlarged by the parent); once one of
+// them misses its deadline the parent sends no more and kills this process.
+import { checkHostPath } from '../mappings/policy.js';
+import { WORKER_THREADS } from './protocol.js';
+import { PrepareStepError } from './classify.js';
+import { runPrepareSteps } from './prepare-steps.js';
+import type { WorkerRequest, WorkerResponse } from './protocol.js';
+
+async function handle(req: WorkerRequest): Promise<WorkerResponse> {
+  try {
+    const result = await runPrepareSteps(req, (path) => checkHostPath(path, req.policy));
+    return { id: req.id, ok: true, realPath: result.realPath, created: result.created };
+  } catch (err) {
+    if (err instanceof PrepareStepError) return { id: req.id, ok: false, class: err.failureClass, message: err.message };
+    return { id: req.id, ok: false, class: 'io', message: `host preparation of ${JSON.stringify(req.hostPath)} failed unexpectedly: ${String(err)}` };
+  }
+}
+
+// libuv sizes its thread pool at the first fs call, so this takes effect: hung calls each hold a
+// thread, and the others must still find one (the parent sends at most WORKER_CONCURRENCY at once).
+process.env.UV_THREADPOOL_SIZE = String(WORKER_THREADS);
+
+if (!process.send) {
+  console.error('hostprep worker: must be started with an IPC channel (by worker-pool.ts)');
+  process.exit(2);
+}
+process.on('message', (msg: WorkerRequest) => {
+  void handle(msg).then((res) => {
+    if (process.connected) process.send!(res);
+  });
+});
+// the parent's death closes the channel: do not linger (unless stuck on storage, which nobody can help)
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });

@@ -1,0 +1,92 @@
+// Host-path safety policy (spec section 3): pure string logic on normalized absolute paths.
+// The host re-runs checkHostPath on the real path after resolving symlinks at launch.
+import { formatLocation } from './location.js';
+import { baseName, isCleanAbsolute, isSameOrInside, normalizePath, pathSyntaxProblem } from './paths.js';
+import { fixedPrefix, hasTokens } from './tokens.js';
+import type { HostPathPolicy, MappingDocument, MappingError } from './types.js';
+
+/** Always refused, with everything beneath them and every ancestor ("/" itself only as such). */
+export const DEFAULT_DENIED_PATHS: readonly string[] = Object.freeze([
+  '/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root',
+  '/run', '/sbin', '/sys', '/usr', '/var/lib', '/var/run', '/var/spool',
+]);
+
+/** The deny-list only, no allowlist. Do not mutate: build your own policy object instead. */
+export const DEFAULT_POLICY: HostPathPolicy = Object.freeze({ extraDenied: [], allowedRoots: [] });
+
+export type HostPathVerdict = { ok: true } | { ok: false; reason: string; suggestion: string };
+
+function suggestionFor(path: string, policy: HostPathPolicy): string {
+  const name = baseName(path) || 'share';
+  const roots = policy.allowedRoots.map(normalizePath);
+  if (roots.length > 0) {
+    return `use a folder inside an allowed root, e.g. ${roots.map((r) => JSON.stringify(`${r === '/' ? '' : r}/${name}`)).join(' or ')}`;
+  }
+  return `use a dedicated folder such as "/srv/tether/${name}" or "/mnt/${name}"`;
+}
+
+/** Every ancestor of a normalized absolute path, nearest first, ending with "/". */
+function ancestorsOf(path: string): string[] {
+  const out: string[] = [];
+  for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) out.push(path.slice(0, cut));
+  if (path !== '/') out.push('/');
+  return out;
+}
+
+/**
+ * Compiles a policy once into a checker: a path is refused when it IS a denied path, when
+ * one of its ancestors is one (except "/", which is denied only as itself), or when it is an
+ * ancestor of one. Each check costs a few set look-ups per path segment.
+ */
+export function compilePolicy(policy: HostPathPolicy): (path: string) => HostPathVerdict {
+  const denied = new Set([...DEFAULT_DENIED_PATHS, ...policy.extraDenied].map(normalizePath));
+  const holds = new Map<string, string>(); // ancestor -> a denied path beneath it
+  for (const entry of denied) for (const ancestor of ancestorsOf(entry)) if (!holds.has(ancestor)) holds.set(ancestor, entry);
+  const roots = policy.allowedRoots.map(normalizePath);
+  const refuse = (path: string, reason: string): HostPathVerdict => ({ ok: false, reason: `host path ${JSON.stringify(path)} is refused: ${reason}`, suggestion: suggestionFor(path, policy) });
+
+  return (path: string): HostPathVerdict => {
+    const normalized = normalizePath(path);
+    const syntax = isCleanAbsolute(normalized) ? null : pathSyntaxProblem(normalized, 'host path');
+    if (syntax) return { ok: false, reason: syntax, suggestion: suggestionFor('/share', policy) };
+    if (denied.has(normalized)) return refuse(normalized, `it is the protected path ${JSON.stringify(normalized)}`);
+    const inner = holds.get(normalized);
+    if (inner !== undefined) return refuse(normalized, `it contains the protected path ${JSON.stringify(inner)}, which the mount would expose`);
+    for (const ancestor of ancestorsOf(normalized)) {
+      if (ancestor !== '/' && denied.has(ancestor)) return refuse(normalized, `it is inside the protected path ${JSON.stringify(ancestor)}`);
+    }
+    if (roots.length > 0 && !roots.some((root) => isSameOrInside(normalized, root))) {
+      return {
+        ok: false,
+        reason: `host path ${JSON.stringify(normalized)} is outside the allowed roots (${roots.map((r) => JSON.stringify(r)).join(', ')})`,
+        suggestion: suggestionFor(normalized, policy),
+      };
+    }
+    return { ok: true };
+  };
+}
+
+export function checkHostPath(path: string, policy: HostPathPolicy): HostPathVerdict {
+  return compilePolicy(policy)(path);
+}
+
+/**
+ * Save-time policy for a whole (normalized) document. For a template, both its fixed prefix
+ * (what any username could reach) and the template itself (tokens as opaque names) are checked.
+ */
+export function checkDocumentPolicy(doc: MappingDocument, policy: HostPathPolicy): MappingError[] {
+  const errors: MappingError[] = [];
+  const check = compilePolicy(policy);
+  for (const key of Object.keys(doc)) {
+    const candidates = hasTokens(key) ? [fixedPrefix(key), key] : [key];
+    for (const candidate of candidates) {
+      const verdict = check(candidate);
+      if (!verdict.ok) {
+        const which = candidate === key ? '' : 'checking its fixed prefix (the part before the first token, which a token value could reach): ';
+        errors.push({ location: formatLocation([key]), message: `${which}${verdict.reason}; ${verdict.suggestion}` });
+        break;
+      }
+    }
+  }
+  return errors;
+}

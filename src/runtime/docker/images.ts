@@ -1,0 +1,68 @@
+// Images: present on the engine, or pulled with the registry credentials, progress reported.
+import type Dockerode from 'dockerode';
+import type { PullProgress, RegistryAuth } from '../types.js';
+import { AbortedError, RuntimeError } from '../errors.js';
+import { isAbortError, throwIfAborted, translateEngineError } from './translate-error.js';
+
+export interface EnsureImageOptions {
+  auth?: RegistryAuth;
+  onProgress?: (p: PullProgress) => void;
+  signal?: AbortSignal;
+}
+
+export async function imageIsPresent(docker: Dockerode, ref: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await docker.getImage(ref).inspect({ abortSignal: signal } as object);
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw translateEngineError(err, `inspect image ${ref}`, 'image');
+  }
+}
+
+export async function ensureImage(docker: Dockerode, ref: string, opts: EnsureImageOptions): Promise<void> {
+  throwIfAborted(opts.signal, `ensure image ${ref}`);
+  if (await imageIsPresent(docker, ref, opts.signal)) return;
+  await pullImage(docker, ref, opts);
+}
+
+export async function pullImage(docker: Dockerode, ref: string, opts: EnsureImageOptions): Promise<void> {
+  const what = `pull image ${ref}`;
+  throwIfAborted(opts.signal, what);
+  const pullOpts: Record<string, unknown> = { abortSignal: opts.signal };
+  if (opts.auth) pullOpts.authconfig = { ...opts.auth };
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await docker.pull(ref, pullOpts);
+  } catch (err) {
+    throw translateEngineError(err, what, 'image');
+  }
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      // destroying the response stream makes the engine stop sending; it may finish the pull anyway
+      (stream as unknown as { destroy?: (e?: Error) => void }).destroy?.();
+      reject(new AbortedError(`docker: ${what}: aborted during the pull`, { cause: opts.signal?.reason }));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, output: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (opts.signal?.aborted) return;
+        if (err) return reject(isAbortError(err) ? new AbortedError(`docker: ${what}: aborted`, { cause: err }) : translateEngineError(err, what, 'image'));
+        // the engine reports pull failures (auth, unknown tag) inside the stream, with HTTP 200
+        const failed = output.find((o) => o.error);
+        if (failed) return reject(new RuntimeError('pull_failed', `docker: ${what}: the registry refused or failed (${failed.errorDetail?.message ?? failed.error})`));
+        resolve();
+      },
+      (event: { status?: string; id?: string; progressDetail?: { current?: number; total?: number } }) => {
+        if (!opts.onProgress || !event.status) return;
+        const p: PullProgress = { status: event.status };
+        if (event.id) p.id = event.id;
+        if (event.progressDetail?.current !== undefined) p.current = event.progressDetail.current;
+        if (event.progressDetail?.total !== undefined) p.total = event.progressDetail.total;
+        opts.onProgress(p);
+      },
+    );
+  });
+}

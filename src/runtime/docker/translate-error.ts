@@ -1,0 +1,49 @@
+// Engine errors (dockerode carries the HTTP status in statusCode) become the runtime's own
+// error types, so callers never depend on the transport.
+import { AbortedError, ConflictError, ImageNotFoundError, NotFoundError, RuntimeError } from '../errors.js';
+
+interface EngineErrorShape {
+  statusCode?: number;
+  name?: string;
+  code?: string;
+  json?: { message?: string } | null;
+  reason?: string;
+  message?: string;
+}
+
+function engineMessage(err: EngineErrorShape): string {
+  return err.json?.message ?? err.reason ?? err.message ?? String(err);
+}
+
+export function isAbortError(err: unknown): boolean {
+  const e = err as EngineErrorShape | null;
+  return !!e && (e.name === 'AbortError' || e.code === 'ABORT_ERR');
+}
+
+/** what: e.g. `create container tether-abc`; the engine's own words are appended. */
+export function translateEngineError(err: unknown, what: string, kind: 'container' | 'image' = 'container'): RuntimeError {
+  if (err instanceof RuntimeError) return err;
+  const e = (err ?? {}) as EngineErrorShape;
+  if (isAbortError(err)) return new AbortedError(`docker: ${what}: aborted before the engine answered`, { cause: err });
+  const detail = engineMessage(e);
+  switch (e.statusCode) {
+    case 404:
+      return kind === 'image'
+        ? new ImageNotFoundError(`docker: ${what}: image not found on the engine or registry (${detail})`, { cause: err })
+        : new NotFoundError(`docker: ${what}: no such ${kind} (${detail})`, { cause: err });
+    case 409:
+      return new ConflictError(`docker: ${what}: conflict (${detail})`, { cause: err });
+    case 400:
+      return new RuntimeError('bad_request', `docker: ${what}: the engine refused the request (${detail})`, { cause: err });
+    default:
+      if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES') {
+        return new RuntimeError('unavailable', `docker: ${what}: engine unreachable (${e.code}: ${detail})`, { cause: err });
+      }
+      return new RuntimeError('engine', `docker: ${what}: engine error${e.statusCode ? ` ${e.statusCode}` : ''} (${detail})`, { cause: err });
+  }
+}
+
+/** Throws AbortedError when the signal already fired (dockerode ignores a pre-aborted signal on some paths). */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new AbortedError(`docker: ${what}: aborted before it was sent`, { cause: signal.reason });
+}

@@ -1,0 +1,109 @@
+// `tether server`: open the store, make sure an administrator exists, build the API and
+// listen; close cleanly on SIGINT/SIGTERM. Other layers (runtime, sessions) join through
+// `extendDeps`, which may add services/plugins to the deps before the app is built and
+// return a cleanup to run at shutdown.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import type { AppDeps } from './api/types.js';
+import { buildApp } from './api/app.js';
+import { DEFAULT_SCRYPT_N, generatePassword, hashPassword } from './auth/index.js';
+import { openStore } from './store/open-store.js';
+import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from './store/system-groups.js';
+import type { Store } from './store/types.js';
+import { mkdir } from 'node:fs/promises';
+
+export type DepsExtension = (deps: AppDeps, config: Config) => Promise<(() => Promise<void>) | void>;
+
+export interface ServerOptions {
+  extendDeps?: DepsExtension[];
+  /** where the generated admin password is printed (default stdout) */
+  print?: (line: string) => void;
+  logger?: Logger;
+  /** install SIGINT/SIGTERM handlers (default true) */
+  handleSignals?: boolean;
+  scryptN?: number;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  deps: AppDeps;
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The deps every server starts with: the store, the host-path policy, a logger. */
+export async function buildServerDeps(config: Config, logger: Logger): Promise<AppDeps> {
+  if (!config.database.includes('://')) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore(config.database);
+  return { store, policy: config.policy, logger };
+}
+
+/** First start: with no administrator, create (or restore) `admin` and print its password once. */
+export async function ensureAdministrator(store: Store, config: Config, print: (line: string) => void, scryptN: number): Promise<void> {
+  if ((await store.groups.members(ADMINISTRATORS_GROUP_ID)).length > 0) return;
+  const password = config.adminPassword ?? generatePassword();
+  const hash = await hashPassword(password, scryptN);
+  const at = new Date().toISOString();
+  await store.transaction(async (tx) => {
+    const existing = await tx.users.getByUsername('admin');
+    const userId = existing?.user_id ?? randomUUID();
+    if (existing) await tx.users.update(userId, { password_hash: hash, disabled: false, updated_at: at });
+    else {
+      await tx.users.create({ user_id: userId, username: 'admin', password_hash: hash, disabled: false, created_at: at, updated_at: at });
+      await tx.groups.addMember(ALL_USERS_GROUP_ID, userId);
+    }
+    await tx.groups.addMember(ADMINISTRATORS_GROUP_ID, userId);
+    await tx.audit.append({
+      audit_id: randomUUID(), at, actor_id: null, actor_name: '(system)', action: 'user.bootstrap-admin',
+      target_type: 'user', target_id: userId, target_name: 'admin', before: null, after: { username: 'admin', administrator: true },
+    });
+  });
+  if (config.adminPassword === undefined) print(`Created administrator "admin" with password: ${password}  (shown once; change it)`);
+  else print('Created administrator "admin" with the password from TETHER_ADMIN_PASSWORD');
+}
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: 'info' });
+  const scryptN = options.scryptN ?? DEFAULT_SCRYPT_N;
+  const deps = await buildServerDeps(config, logger);
+  deps.auth = { ...deps.auth, scryptN };
+  const cleanups: Array<() => Promise<void>> = [];
+  let app: FastifyInstance | undefined;
+  try {
+    await ensureAdministrator(deps.store, config, options.print ?? ((l) => process.stdout.write(`${l}\n`)), scryptN);
+    for (const extend of options.extendDeps ?? []) {
+      const cleanup = await extend(deps, config);
+      if (cleanup) cleanups.push(cleanup);
+    }
+    app = await buildApp(deps);
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (err) {
+    await app?.close().catch(() => {});
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    await deps.store.close().catch(() => {});
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  const url = `http://${host}:${port}`;
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await app.close();
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
+    await deps.store.close();
+  })());
+  if (options.handleSignals !== false) {
+    const onSignal = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      close().then(() => process.exit(0), (err: unknown) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  logger.info({ url }, 'tether server listening');
+  return { app, deps, url, close };
+}

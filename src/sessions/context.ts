@@ -1,0 +1,88 @@
+// What launch, destroy, reconcile and expiry share: dependencies plus the in-process state
+// (launches in flight, follow-up timers, the event log).
+import type { Logger } from 'pino';
+import type { HostPathPolicy } from '../mappings/types.js';
+import type { HostPreparer } from '../hostprep/types.js';
+import type { RegistryAuth, Runtime } from '../runtime/types.js';
+import type { SessionRecord, SessionState, SessionWarning, Store } from '../store/types.js';
+import type { TetherMetrics } from '../metrics/metrics.js';
+import type { EventLog } from './event-log.js';
+
+export interface SessionManagerOptions {
+  store: Store;
+  runtime: Runtime;
+  preparer: HostPreparer;
+  policy: HostPathPolicy;
+  logger: Logger;
+  now?: () => Date;
+  metrics?: TetherMetrics;
+  /** decrypts an image's registry_auth_encrypted; without it such images pull anonymously */
+  decryptRegistryAuth?: (encrypted: string) => RegistryAuth;
+  /** command for images without a long-running default (tests); undefined = the image's own */
+  containerCmd?: (imageDockerRef: string) => string[] | undefined;
+  /** deadline of engine calls when no mount bounds them (image pull excluded) */
+  engineTimeoutMs?: number;
+  /** deadline of an image pull */
+  pullTimeoutMs?: number;
+  /** when to look again for a container whose create was abandoned */
+  lateContainerChecksMs?: number[];
+}
+
+export interface InFlight {
+  kind: 'launch' | 'destroy';
+  abort: AbortController;
+  done: Promise<SessionRecord>;
+}
+
+export interface SessionContext {
+  store: Store;
+  runtime: Runtime;
+  preparer: HostPreparer;
+  policy: HostPathPolicy;
+  logger: Logger;
+  now: () => Date;
+  metrics?: TetherMetrics;
+  events: EventLog;
+  decryptRegistryAuth?: (encrypted: string) => RegistryAuth;
+  containerCmd?: (imageDockerRef: string) => string[] | undefined;
+  engineTimeoutMs: number;
+  pullTimeoutMs: number;
+  lateContainerChecksMs: number[];
+  /** launches and destroys running in THIS process, by session id */
+  inFlight: Map<string, InFlight>;
+  /** follow-up timers (late containers, expiry): cleared on close */
+  timers: Set<NodeJS.Timeout>;
+}
+
+/** Persists a state change with compare-and-set and announces it on the progress stream. */
+export async function transition(
+  ctx: SessionContext,
+  sessionId: string,
+  from: SessionState[],
+  to: SessionState,
+  patch: Partial<Omit<SessionRecord, 'session_id' | 'created_at' | 'state'>> = {},
+): Promise<boolean> {
+  const ok = await ctx.store.sessions.transition(sessionId, from, { ...patch, state: to, updated_at: ctx.now().toISOString() });
+  if (ok) {
+    const data: Record<string, unknown> = { state: to };
+    if (patch.error) data.error = patch.error;
+    if (patch.container_id) data.container_id = patch.container_id;
+    ctx.events.emit(sessionId, 'state', data);
+    if (to === 'failed' || to === 'destroyed') ctx.events.retire(sessionId);
+  }
+  return ok;
+}
+
+export function failure(mapping: string, cls: string, message: string): SessionWarning {
+  return { mapping, class: cls, message };
+}
+
+/** Runs fn after ms unless the manager closes first; never keeps the process alive. */
+export function later(ctx: SessionContext, ms: number, fn: () => Promise<void>): void {
+  const t = setTimeout(() => {
+    ctx.timers.delete(t);
+    fn().catch((err: unknown) => ctx.logger.error({ err }, 'follow-up task failed'));
+  }, ms);
+  t.unref();
+  ctx.timers.add(t);
+}

@@ -1,0 +1,4 @@
+// The session use-cases' public surface: import from here.
+export { createSessionManager, type SessionManagerOptions } from './manager.js';
+export * from './types.js';
+export { toSessionJson, type SessionJson } from './session-json.js';

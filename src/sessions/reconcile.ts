@@ -1,0 +1,71 @@
+// Reconcile: bring the engine and the store back in agreement, at start and periodically.
+// - a container labelled tether=1 whose session the store does not know, or whose session
+//   is destroyed/failed, is removed;
+// - a running session whose container vanished (or exited) is marked failed with the reason;
+// - a session left in requested/preparing/starting by a crashed process is rolled back to
+//   failed with its container removed; one left in stopping is finished to destroyed.
+// Sessions with a launch or destroy in flight in THIS process are left alone. One Tether
+// server per engine is assumed (two servers would each see the other's launches as stale).
+import { failure, transition, type SessionContext } from './context.js';
+import { removeSessionContainer } from './launch.js';
+import { FINAL_STATES, type ReconcileReport } from './types.js';
+
+export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
+  const report: ReconcileReport = { removedContainers: [], failedSessions: [], destroyedSessions: [], expiredSessions: [] };
+  const log = ctx.logger.child({ task: 'reconcile' });
+  // Containers first, then sessions: a session created in between is then known.
+  const containers = await ctx.runtime.list();
+  const sessions = await ctx.store.sessions.list();
+  const byId = new Map(sessions.map((s) => [s.session_id, s]));
+  const containerOf = new Map<string, (typeof containers)[number]>();
+
+  for (const c of containers) {
+    const s = c.sessionId ? byId.get(c.sessionId) : undefined;
+    if (c.sessionId && ctx.inFlight.has(c.sessionId)) continue;
+    if (!s || FINAL_STATES.includes(s.state)) {
+      log.warn({ container_id: c.id, session_id: c.sessionId, session_state: s?.state ?? null }, 'removing a Tether container no live session owns');
+      try {
+        await ctx.runtime.remove(c.id, AbortSignal.timeout(ctx.engineTimeoutMs));
+        report.removedContainers.push(c.id);
+      } catch (err) {
+        log.error({ err, container_id: c.id }, 'could not remove orphan container');
+      }
+      continue;
+    }
+    containerOf.set(s.session_id, c);
+  }
+
+  for (const s of sessions) {
+    if (FINAL_STATES.includes(s.state) || ctx.inFlight.has(s.session_id)) continue;
+    const c = containerOf.get(s.session_id);
+    const slog = log.child({ session_id: s.session_id });
+    if (s.state === 'running') {
+      if (c?.running) continue;
+      // The container list is a snapshot taken earlier: a launch may have finished since.
+      const fresh = s.container_id ? await ctx.runtime.inspect(s.container_id).catch(() => undefined) : undefined;
+      if (fresh?.running) continue;
+      const why = c ? `its container ${c.id} is no longer running (engine state ${c.state})` : `its container ${s.container_id ?? '(unknown)'} vanished from the engine`;
+      if (c) await removeSessionContainer(ctx, s.session_id, c.id);
+      if (await transition(ctx, s.session_id, ['running'], 'failed', { error: failure('', 'vanished', `session failed: ${why}`), container_id: null })) {
+        slog.warn(why);
+        report.failedSessions.push(s.session_id);
+      }
+    } else if (s.state === 'stopping') {
+      await removeSessionContainer(ctx, s.session_id, c?.id ?? null);
+      if (await transition(ctx, s.session_id, ['stopping'], 'destroyed', { container_id: null })) {
+        slog.warn('finished a destroy interrupted by a restart');
+        report.destroyedSessions.push(s.session_id);
+      }
+    } else {
+      // requested / preparing / starting, and no launch of ours: the process that launched it died.
+      await removeSessionContainer(ctx, s.session_id, c?.id ?? null);
+      const err = failure('', 'interrupted', `launch interrupted in state ${s.state} (Tether restarted); rolled back, launch again`);
+      if (await transition(ctx, s.session_id, [s.state], 'failed', { error: err, container_id: null })) {
+        slog.warn(err.message);
+        report.failedSessions.push(s.session_id);
+      }
+    }
+  }
+  ctx.events.prune();
+  return report;
+}

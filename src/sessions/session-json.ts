@@ -1,0 +1,37 @@
+// The session as the API and the CLI show it.
+import type { EffectiveMountsView } from '../mappings/types.js';
+import type { ImageRecord, SessionRecord, SessionState, SessionWarning, UserRecord } from '../store/types.js';
+
+export interface SessionJson {
+  id: string;
+  state: SessionState;
+  user: { id: string; username: string | null };
+  image: { id: string; name: string | null };
+  container_id: string | null;
+  /** the effective-mounts view of what was actually mounted (left-out mounts are in warnings) */
+  mounts: EffectiveMountsView | null;
+  warnings: SessionWarning[];
+  error: SessionWarning | null;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+  /** running sessions: whether the effective mounts would differ today; null otherwise */
+  drift: boolean | null;
+}
+
+export function toSessionJson(rec: SessionRecord, refs: { user?: UserRecord | undefined; image?: ImageRecord | undefined; drift: boolean | null }): SessionJson {
+  return {
+    id: rec.session_id,
+    state: rec.state,
+    user: { id: rec.user_id, username: refs.user?.username ?? null },
+    image: { id: rec.image_id, name: refs.image?.name ?? null },
+    container_id: rec.container_id,
+    mounts: rec.mounts,
+    warnings: rec.warnings,
+    error: rec.error,
+    created_at: rec.created_at,
+    updated_at: rec.updated_at,
+    expires_at: rec.expires_at,
+    drift: refs.drift,
+  };
+}

@@ -1,0 +1,99 @@
+// The session use-cases' vocabulary: progress events, the manager's interface, its errors.
+import type { SessionRecord, SessionState } from '../store/types.js';
+
+/** Every event a session's progress stream carries, in the order they happened. */
+export type SessionEventType =
+  | 'state'
+  | 'image.pull'
+  | 'mapping.prepared'
+  | 'mapping.checked'
+  | 'mapping.skipped'
+  | 'mapping.failed'
+  | 'container.created'
+  | 'container.started'
+  | 'container.removed'
+  | 'warning';
+
+export interface SessionEvent {
+  /** 1, 2, 3, ... per session: the order of the stream */
+  seq: number;
+  type: SessionEventType;
+  at: string;
+  session_id: string;
+  data: Record<string, unknown>;
+}
+
+/** States after which a launch has finished (successfully or not). */
+export const LAUNCH_DONE_STATES: readonly SessionState[] = ['running', 'failed', 'destroyed'];
+/** States a session never leaves. */
+export const FINAL_STATES: readonly SessionState[] = ['failed', 'destroyed'];
+/** States a session must not be left in after a crash. */
+export const TRANSIENT_STATES: readonly SessionState[] = ['requested', 'preparing', 'starting', 'stopping'];
+/** States that count against max_sessions_per_user. */
+export const ACTIVE_STATES: readonly SessionState[] = ['requested', 'preparing', 'starting', 'running', 'stopping'];
+
+/** Who asked: recorded in logs; admins may act on anyone's session. */
+export interface Actor {
+  user_id: string | null;
+  username: string;
+  isAdmin: boolean;
+}
+
+export const SYSTEM_ACTOR: Actor = { user_id: null, username: 'tether', isAdmin: true };
+
+export type SessionErrorCode =
+  | 'not_found'
+  | 'forbidden'
+  | 'image_not_found'
+  | 'image_disabled'
+  | 'image_not_allowed'
+  | 'user_not_found'
+  | 'limit_reached'
+  | 'invalid_state';
+
+/** Thrown by launch/destroy for requests that cannot proceed; the API maps code -> status. */
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+  constructor(
+    readonly code: SessionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface LaunchRequest {
+  imageId: string;
+  userId: string;
+  actor: Actor;
+}
+
+export interface ReconcileReport {
+  removedContainers: string[];
+  failedSessions: string[];
+  destroyedSessions: string[];
+  expiredSessions: string[];
+}
+
+export interface SessionManager {
+  /** Creates the session in state `requested` and returns; the launch goes on in the background. */
+  launch(req: LaunchRequest): Promise<SessionRecord>;
+  /** Resolves when the launch has finished: the session is running, failed or destroyed. */
+  waitForLaunch(sessionId: string): Promise<SessionRecord>;
+  /** Stops and removes the container, then state destroyed. Never touches host data. */
+  destroy(sessionId: string, actor: Actor): Promise<SessionRecord>;
+  /** Starts a destroy and returns the session in state stopping (for the API's 202). */
+  beginDestroy(sessionId: string, actor: Actor): Promise<{ record: SessionRecord; done: Promise<SessionRecord> }>;
+  /** Brings engine and store back in agreement (see reconcile.ts). */
+  reconcile(): Promise<ReconcileReport>;
+  /** Destroys running sessions past their expires_at. */
+  sweepExpired(): Promise<string[]>;
+  /** The progress stream: the buffered history first, then live events; ends after the session reaches one of `until`. */
+  events(sessionId: string, opts?: { until?: readonly SessionState[]; signal?: AbortSignal }): AsyncIterable<SessionEvent>;
+  /** Whether a running session's effective mounts would differ today; null when not running. */
+  drift(record: SessionRecord): Promise<boolean | null>;
+  /** Starts the periodic reconcile + expiry sweep. */
+  startBackground(opts?: { reconcileEveryMs?: number; sweepEveryMs?: number }): void;
+  /** Stops timers and waits for launches/destroys in flight (bounded by their deadlines). */
+  close(): Promise<void>;
+}

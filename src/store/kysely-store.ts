@@ -1,0 +1,37 @@
+// The Store over any Kysely instance: the pool for the top-level store, a transaction for
+// the store handed to transaction(fn). The repos are the same code in both cases.
+import type { Kysely } from 'kysely';
+import type { StoreDialect } from './dialect.js';
+import { createAuditRepo } from './repos/audit-repo.js';
+import { createGroupRepo } from './repos/group-repo.js';
+import { createImageRepo } from './repos/image-repo.js';
+import type { RepoContext } from './repos/repo-context.js';
+import { createSessionRepo } from './repos/session-repo.js';
+import { createTokenRepo } from './repos/token-repo.js';
+import { createUserRepo } from './repos/user-repo.js';
+import type { Database } from './schema.js';
+import type { Store } from './types.js';
+
+/** `close` releases the connection(s); it is only given for the top-level store. */
+export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, close?: () => Promise<void>): Store {
+  const ctx: RepoContext = { db, dialect };
+  const store: Store = {
+    dialect: dialect.name,
+    users: createUserRepo(ctx),
+    groups: createGroupRepo(ctx),
+    images: createImageRepo(ctx),
+    tokens: createTokenRepo(ctx),
+    audit: createAuditRepo(ctx),
+    sessions: createSessionRepo(ctx),
+    async transaction(fn) {
+      // Nested transaction(fn) joins the outer one: Kysely has no nested transactions.
+      if (db.isTransaction) return fn(store);
+      return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));
+    },
+    async close() {
+      if (!close) throw new Error('store: close() called on a transaction-bound store; close the store that opened it');
+      await close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,15 @@
+// The in-code migration list. Names sort in run order; never rename or edit a shipped one,
+// add a new file instead.
+import type { Migration, MigrationProvider } from 'kysely';
+import type { StoreDialect } from '../dialect.js';
+import { initialMigration } from './0001-initial.js';
+
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001-initial': initialMigration(dialect),
+      };
+    },
+  };
+}

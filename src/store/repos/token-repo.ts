@@ -1,0 +1,76 @@
+import type { Selectable, Updateable } from 'kysely';
+import { translateConstraints, type ConstraintRules } from '../constraint-errors.js';
+import type { TokensTable } from '../schema.js';
+import type { TokenKind, TokenRecord, TokenRepo } from '../types.js';
+import { isoTimestamp, isoTimestampOrNull } from '../values.js';
+import type { RepoContext } from './repo-context.js';
+
+function rules(t: Pick<TokenRecord, 'token_id' | 'user_id'>): ConstraintRules {
+  return {
+    unique: {
+      digest: { field: 'digest', message: 'a token with this digest already exists' },
+      token_id: { field: 'token_id', message: `a token with id ${t.token_id} already exists` },
+    },
+    foreignKey: { field: 'user_id', message: `cannot create a token for user ${t.user_id}: no such user` },
+  };
+}
+
+function tokenFromRow(r: Selectable<TokensTable>): TokenRecord {
+  return {
+    token_id: r.token_id,
+    user_id: r.user_id,
+    kind: r.kind as TokenKind,
+    name: r.name,
+    digest: r.digest,
+    created_at: r.created_at,
+    expires_at: r.expires_at,
+    revoked_at: r.revoked_at,
+    last_used_at: r.last_used_at,
+  };
+}
+
+export function createTokenRepo(ctx: RepoContext): TokenRepo {
+  const { db, dialect } = ctx;
+  const select = () => db.selectFrom('tokens').selectAll();
+  return {
+    async create(t) {
+      await translateConstraints(dialect, rules(t), () =>
+        db
+          .insertInto('tokens')
+          .values({
+            token_id: t.token_id,
+            user_id: t.user_id,
+            kind: t.kind,
+            name: t.name,
+            digest: t.digest,
+            created_at: isoTimestamp(t.created_at, 'token.created_at'),
+            expires_at: isoTimestampOrNull(t.expires_at, 'token.expires_at'),
+            revoked_at: isoTimestampOrNull(t.revoked_at, 'token.revoked_at'),
+            last_used_at: isoTimestampOrNull(t.last_used_at, 'token.last_used_at'),
+          })
+          .execute(),
+      );
+    },
+    async getByDigest(digest) {
+      const r = await select().where('digest', '=', digest).executeTakeFirst();
+      return r && tokenFromRow(r);
+    },
+    async get(tokenId) {
+      const r = await select().where('token_id', '=', tokenId).executeTakeFirst();
+      return r && tokenFromRow(r);
+    },
+    async list(filter = {}) {
+      let q = select();
+      if (filter.user_id !== undefined) q = q.where('user_id', '=', filter.user_id);
+      if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
+      return (await q.orderBy('created_at').orderBy('token_id').execute()).map(tokenFromRow);
+    },
+    async update(tokenId, patch) {
+      const set: Updateable<TokensTable> = {};
+      if (patch.revoked_at !== undefined) set.revoked_at = isoTimestampOrNull(patch.revoked_at, 'token.revoked_at');
+      if (patch.last_used_at !== undefined) set.last_used_at = isoTimestampOrNull(patch.last_used_at, 'token.last_used_at');
+      if (Object.keys(set).length === 0) return;
+      await db.updateTable('tokens').set(set).where('token_id', '=', tokenId).execute();
+    },
+  };
+}

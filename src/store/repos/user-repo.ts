@@ -1,0 +1,79 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { translateConstraints, type ConstraintRules } from '../constraint-errors.js';
+import type { Database, UsersTable } from '../schema.js';
+import { ALL_USERS_GROUP_ID } from '../system-groups.js';
+import type { UserRecord, UserRepo } from '../types.js';
+import { definedOnly, isoTimestamp, nameKey, nowIso } from '../values.js';
+import { atomically, type RepoContext } from './repo-context.js';
+
+function rules(username: string | undefined, userId: string): ConstraintRules {
+  return {
+    unique: {
+      username_key: { field: 'username', message: `a user named ${JSON.stringify(username)} already exists (usernames are case-insensitive)` },
+      user_id: { field: 'user_id', message: `a user with id ${userId} already exists` },
+    },
+  };
+}
+
+export function userFromRow(r: Selectable<UsersTable>): UserRecord {
+  return {
+    user_id: r.user_id,
+    username: r.username,
+    password_hash: r.password_hash,
+    disabled: Boolean(r.disabled),
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+export function createUserRepo(ctx: RepoContext): UserRepo {
+  const { db, dialect } = ctx;
+  const select = () => db.selectFrom('users').selectAll();
+  return {
+    async create(u) {
+      // Every user is in "All Users" (issue 3): the membership is written with the user.
+      await translateConstraints(dialect, rules(u.username, u.user_id), () =>
+        atomically(ctx, async (tx: Kysely<Database>) => {
+          await tx
+            .insertInto('users')
+            .values({
+              user_id: u.user_id,
+              username: u.username,
+              username_key: nameKey(u.username),
+              password_hash: u.password_hash,
+              disabled: dialect.bool(u.disabled),
+              created_at: isoTimestamp(u.created_at, 'user.created_at'),
+              updated_at: isoTimestamp(u.updated_at, 'user.updated_at'),
+            })
+            .execute();
+          await tx.insertInto('group_members').values({ group_id: ALL_USERS_GROUP_ID, user_id: u.user_id }).execute();
+        }),
+      );
+    },
+    async get(userId) {
+      const r = await select().where('user_id', '=', userId).executeTakeFirst();
+      return r && userFromRow(r);
+    },
+    async getByUsername(username) {
+      const r = await select().where('username_key', '=', nameKey(username)).executeTakeFirst();
+      return r && userFromRow(r);
+    },
+    async list() {
+      return (await select().orderBy('username_key').orderBy('user_id').execute()).map(userFromRow);
+    },
+    async update(userId, patch) {
+      const p = definedOnly(patch);
+      const set: Updateable<UsersTable> = { updated_at: isoTimestamp(p.updated_at ?? nowIso(), 'user.updated_at') };
+      if (p.username !== undefined) Object.assign(set, { username: p.username, username_key: nameKey(p.username) });
+      if (p.password_hash !== undefined) set.password_hash = p.password_hash;
+      if (p.disabled !== undefined) set.disabled = dialect.bool(p.disabled);
+      await translateConstraints(dialect, rules(p.username, userId), () =>
+        db.updateTable('users').set(set).where('user_id', '=', userId).execute(),
+      );
+    },
+    async delete(userId) {
+      // Memberships and tokens go with the user (ON DELETE CASCADE); sessions and audit keep the id.
+      await db.deleteFrom('users').where('user_id', '=', userId).execute();
+    },
+  };
+}

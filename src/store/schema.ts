@@ -1,0 +1,109 @@
+// Row shapes as the database holds them (Kysely's view). Repos convert to and from the
+// records of types.ts: JSON fields are text on both dialects (keeps object key order,
+// which jsonb would not), booleans are 0/1 on SQLite and boolean on PostgreSQL, timestamps
+// are ISO-8601 UTC text (so text order is time order), and `*_key` columns hold the
+// lower-cased name that the unique indexes compare case-insensitively.
+import type { Generated } from 'kysely';
+
+/** SQLite stores 0/1, PostgreSQL a boolean; both are read back through Boolean(). */
+export type DbBool = boolean | number;
+/** PostgreSQL's pg driver returns bigint as a string. */
+export type DbBigint = number | string;
+
+export interface UsersTable {
+  user_id: string;
+  username: string;
+  username_key: string;
+  password_hash: string;
+  disabled: DbBool;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupsTable {
+  group_id: string;
+  name: string;
+  name_key: string;
+  priority: number;
+  system: DbBool;
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
+export interface ImagesTable {
+  image_id: string;
+  name: string;
+  name_key: string;
+  friendly_name: string;
+  docker_image: string;
+  volume_mappings: string;
+  persistent_profile_path: string | null;
+  user: string | null;
+  cores: number | null;
+  memory: DbBigint | null;
+  enabled: DbBool;
+  groups: string;
+  web_port: number | null;
+  registry_auth_encrypted: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TokensTable {
+  token_id: string;
+  user_id: string;
+  kind: string;
+  name: string;
+  digest: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface AuditTable {
+  /** insertion order, to break ties between entries of the same millisecond */
+  seq: Generated<number>;
+  audit_id: string;
+  at: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  target_name: string | null;
+  before: string | null;
+  after: string | null;
+}
+
+export interface SessionsTable {
+  session_id: string;
+  user_id: string;
+  image_id: string;
+  state: string;
+  container_id: string | null;
+  host: string | null;
+  mounts: string | null;
+  warnings: string;
+  error: string | null;
+  mappings_digest: string | null;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  images: ImagesTable;
+  tokens: TokensTable;
+  audit: AuditTable;
+  sessions: SessionsTable;
+}
