@@ -345,6 +345,18 @@ for (const kind of storeKinds) {
       assert.ok((await store.users.list()).length > 0, 'users table still there');
     });
 
+    test('a NUL character (U+0000) in text is refused on every dialect; lookups by it find nothing', async () => {
+      const u = makeUser({ username: 'nul\u0000user' });
+      await assert.rejects(store.users.create(u), (err: Error) => err instanceof TypeError && /NUL character/.test(err.message));
+      await assert.rejects(store.images.create(makeImage({ friendly_name: 'a\u0000b' })), /NUL character/);
+      assert.equal(await store.users.get(u.user_id), undefined);
+      assert.equal(await store.users.getByUsername(u.username), undefined);
+      assert.equal(await store.tokens.getByDigest('\u0000'), undefined);
+      const e = makeAudit({ after: { text: 'in JSON it is escaped: \u0000' } });
+      await store.audit.append(e);
+      assert.deepEqual(await store.audit.list({ target_id: e.target_id! }), [e]);
+    });
+
     test('timestamps are stored in canonical ISO-8601 UTC form; invalid ones are refused', async () => {
       const u = makeUser({ created_at: '2026-01-02T03:04:05Z', updated_at: '2026-01-02T05:04:05+02:00' });
       await store.users.create(u);

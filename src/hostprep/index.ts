@@ -1,5 +1,7 @@
-// Host preparation: choose the local worker pool when Tether shares the engine's host,
-// a helper container on the engine otherwise.
+// Host preparation (spec section 6): make the mapped folder ready and prove the storage
+// answers, within the mapping's deadline, without ever blocking Tether on hung storage.
 export type { FailureClass, HostPreparer, PrepareRequest, PrepareResult } from './types.js';
 export { createLocalHostPreparer, type LocalHostPreparer, type LocalHostPreparerOptions } from './local-preparer.js';
-export type { WorkerPoolStats } from './worker-pool.js';
+export { createEngineHostPreparer, HELPER_LABEL, type EngineHostPreparer, type EngineHostPreparerOptions } from './engine-preparer.js';
+export { createHostPreparer, type HostPreparerChoice } from './choose-preparer.js';
+export type { WorkerPoolStats, PoolLogger } from './worker-pool.js';

@@ -1,6 +1,6 @@
 // Host preparation when Tether runs on the engine's host: worker processes do the fs work.
-import { DEFAULT_POLICY, checkHostPath } from '../mappings/policy.js';
-import type { HostPathPolicy } from '../mappings/types.js';
+import { DEFAULT_POLICY, checkHostPath } from '../mappings/index.js';
+import type { HostPathPolicy } from '../mappings/index.js';
 import type { HostPreparer, PrepareRequest, PrepareResult } from './types.js';
 import { WorkerPool, type PoolLogger, type WorkerPoolStats } from './worker-pool.js';
 import { workerScript } from './worker-script.js';

@@ -1,5 +1,5 @@
 // Messages between the Tether process and a host-preparation worker process (IPC, JSON).
-import type { HostPathPolicy } from '../mappings/types.js';
+import type { HostPathPolicy } from '../mappings/index.js';
 import type { FailureClass } from './types.js';
 
 export interface WorkerRequest {

@@ -1,6 +1,6 @@
 // Checks done in the Tether process before any storage is touched: pure, no I/O.
-import { checkHostPath } from '../mappings/policy.js';
-import type { HostPathPolicy } from '../mappings/types.js';
+import { checkHostPath } from '../mappings/index.js';
+import type { HostPathPolicy } from '../mappings/index.js';
 import type { PrepareRequest, PrepareResult } from './types.js';
 
 const MAX_ID = 2 ** 32 - 2; // -1 (4294967295) means "leave unchanged" to chown(2)

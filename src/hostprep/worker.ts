@@ -2,7 +2,7 @@
 // filesystem work, so that storage that hangs blocks threads of this process, never Tether's.
 // Several requests at a time (async fs on a thread pool enlarged by the parent); once one of
 // them misses its deadline the parent sends no more and kills this process.
-import { checkHostPath } from '../mappings/policy.js';
+import { checkHostPath } from '../mappings/index.js';
 import { WORKER_THREADS } from './protocol.js';
 import { PrepareStepError } from './classify.js';
 import { runPrepareSteps } from './prepare-steps.js';

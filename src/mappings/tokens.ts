@@ -1,6 +1,6 @@
 // Tokens ({username}, {user_id}, {image_id}) and the names they expand to (spec section 4).
 import { MappingDomainError } from './errors.js';
-import { isCleanAbsolute, isSameOrInside, normalizePath, pathSyntaxProblem } from './paths.js';
+import { isSameOrInside, normalizePath, pathSyntaxProblem, scanPath, SCAN_CLEAN, SCAN_CLEAN_WITH_TOKENS } from './paths.js';
 import { closestMatch } from './suggest.js';
 import type { TokenContext } from './types.js';
 
@@ -66,7 +66,8 @@ export function fixedPrefix(template: string): string {
   if (brace < 0) return template;
   const slash = template.lastIndexOf('/', brace);
   if (slash <= 0) return '/';
-  return normalizePath(template.slice(0, slash));
+  const prefix = template.slice(0, slash);
+  return prefix.includes('//') || prefix.endsWith('/') ? normalizePath(prefix) : prefix;
 }
 
 /** Throws unless every value of the context is acceptable. */
@@ -89,19 +90,20 @@ export function substituteTokens(template: string, ctx: TokenContext): string {
   return out;
 }
 
-const ONLY_KNOWN_TOKENS = /^(?:[^{}]|\{(?:username|user_id|image_id)\})*$/;
-
 /**
  * Expansion for a context already checked by assertTokenContext, fast path: a clean template
  * whose result is clean and inside its prefix costs a few regex tests. Returns null for
  * anything else; the caller then calls expandSlow, which throws the precise error.
  */
 export function tryExpandFast(template: string, ctx: TokenContext): string | null {
-  if (!isCleanAbsolute(template) || !ONLY_KNOWN_TOKENS.test(template)) return null;
-  if (!template.includes('{')) return template;
+  const scan = scanPath(template);
+  if (scan === SCAN_CLEAN) return template;
+  if (scan !== SCAN_CLEAN_WITH_TOKENS) return null;
   const prefix = fixedPrefix(template);
   const expanded = substituteTokens(template, ctx);
-  return isCleanAbsolute(expanded) && (prefix === '/' || expanded.startsWith(prefix + '/')) ? expanded : null;
+  // Defence in depth: valid values cannot break a clean template, but prove it anyway.
+  const inside = prefix === '/' || (expanded.startsWith(prefix) && expanded.charCodeAt(prefix.length) === 47);
+  return inside && scanPath(expanded) === SCAN_CLEAN ? expanded : null;
 }
 
 /** The full checks, with errors naming `location`. */

@@ -186,7 +186,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
  */
 export async function rollback(ctx: SessionContext, sessionId: string, containerId: string | null, error: SessionWarning, createAbandoned = false): Promise<void> {
   const log = ctx.logger.child({ session_id: sessionId });
-  await removeSessionContainer(ctx, sessionId, containerId);
+  await removeSessionContainer(ctx, sessionId, containerId, { kill: true });
   const ok = await transition(ctx, sessionId, ['requested', 'preparing', 'starting'], 'failed', { error, container_id: null });
   log.warn({ error }, ok ? 'launch failed; rolled back' : 'launch interrupted (session no longer launching); rolled back');
   if (createAbandoned) {
@@ -195,19 +195,23 @@ export async function rollback(ctx: SessionContext, sessionId: string, container
         const late = await ctx.runtime.findBySession(sessionId);
         if (late) {
           log.warn({ container_id: late.id }, 'removing a container created after its launch was abandoned');
-          await ctx.runtime.remove(late.id, AbortSignal.timeout(ctx.engineTimeoutMs));
-          ctx.events.emit(sessionId, 'container.removed', { container_id: late.id, late: true });
+          await removeSessionContainer(ctx, sessionId, late.id, { kill: true });
         }
       });
     }
   }
 }
 
-/** Removes the session's container (by id, then by label); errors logged, never thrown. */
-export async function removeSessionContainer(ctx: SessionContext, sessionId: string, containerId: string | null): Promise<void> {
+/**
+ * Removes the session's container (by id, then by label); errors logged, never thrown.
+ * `kill`: no SIGTERM grace (a rolled-back launch or an orphan: nobody used it); a destroy
+ * keeps the runtime's grace so the session's programs can flush their files.
+ */
+export async function removeSessionContainer(ctx: SessionContext, sessionId: string, containerId: string | null, opts: { kill?: boolean } = {}): Promise<void> {
   try {
     const id = containerId ?? (await ctx.runtime.findBySession(sessionId))?.id ?? null;
     if (!id) return;
+    if (opts.kill) await ctx.runtime.stop(id, { timeoutSeconds: 0, signal: AbortSignal.timeout(ctx.engineTimeoutMs) });
     await ctx.runtime.remove(id, AbortSignal.timeout(ctx.engineTimeoutMs));
     ctx.events.emit(sessionId, 'container.removed', { container_id: id });
   } catch (err) {

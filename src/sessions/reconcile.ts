@@ -19,33 +19,36 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
   const byId = new Map(sessions.map((s) => [s.session_id, s]));
   const containerOf = new Map<string, (typeof containers)[number]>();
 
+  const orphans: typeof containers = [];
   for (const c of containers) {
     const s = c.sessionId ? byId.get(c.sessionId) : undefined;
     if (c.sessionId && ctx.inFlight.has(c.sessionId)) continue;
-    if (!s || FINAL_STATES.includes(s.state)) {
-      log.warn({ container_id: c.id, session_id: c.sessionId, session_state: s?.state ?? null }, 'removing a Tether container no live session owns');
-      try {
-        await ctx.runtime.remove(c.id, AbortSignal.timeout(ctx.engineTimeoutMs));
-        report.removedContainers.push(c.id);
-      } catch (err) {
-        log.error({ err, container_id: c.id }, 'could not remove orphan container');
-      }
-      continue;
-    }
-    containerOf.set(s.session_id, c);
+    if (!s || FINAL_STATES.includes(s.state)) orphans.push(c);
+    else containerOf.set(s.session_id, c);
   }
+  await eachLimited(orphans, async (c) => {
+    log.warn({ container_id: c.id, session_id: c.sessionId }, 'removing a Tether container no live session owns');
+    try {
+      // nobody uses an orphan: no stop grace
+      await ctx.runtime.stop(c.id, { timeoutSeconds: 0, signal: AbortSignal.timeout(ctx.engineTimeoutMs) });
+      await ctx.runtime.remove(c.id, AbortSignal.timeout(ctx.engineTimeoutMs));
+      report.removedContainers.push(c.id);
+    } catch (err) {
+      log.error({ err, container_id: c.id }, 'could not remove orphan container');
+    }
+  });
 
-  for (const s of sessions) {
-    if (FINAL_STATES.includes(s.state) || ctx.inFlight.has(s.session_id)) continue;
+  await eachLimited(sessions, async (s) => {
+    if (FINAL_STATES.includes(s.state) || ctx.inFlight.has(s.session_id)) return;
     const c = containerOf.get(s.session_id);
     const slog = log.child({ session_id: s.session_id });
     if (s.state === 'running') {
-      if (c?.running) continue;
+      if (c?.running) return;
       // The container list is a snapshot taken earlier: a launch may have finished since.
       const fresh = s.container_id ? await ctx.runtime.inspect(s.container_id).catch(() => undefined) : undefined;
-      if (fresh?.running) continue;
+      if (fresh?.running) return;
       const why = c ? `its container ${c.id} is no longer running (engine state ${c.state})` : `its container ${s.container_id ?? '(unknown)'} vanished from the engine`;
-      if (c) await removeSessionContainer(ctx, s.session_id, c.id);
+      if (c) await removeSessionContainer(ctx, s.session_id, c.id, { kill: true });
       if (await transition(ctx, s.session_id, ['running'], 'failed', { error: failure('', 'vanished', `session failed: ${why}`), container_id: null })) {
         slog.warn(why);
         report.failedSessions.push(s.session_id);
@@ -58,14 +61,23 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
       }
     } else {
       // requested / preparing / starting, and no launch of ours: the process that launched it died.
-      await removeSessionContainer(ctx, s.session_id, c?.id ?? null);
+      await removeSessionContainer(ctx, s.session_id, c?.id ?? null, { kill: true });
       const err = failure('', 'interrupted', `launch interrupted in state ${s.state} (Tether restarted); rolled back, launch again`);
       if (await transition(ctx, s.session_id, [s.state], 'failed', { error: err, container_id: null })) {
         slog.warn(err.message);
         report.failedSessions.push(s.session_id);
       }
     }
-  }
+  });
   ctx.events.prune();
   return report;
+}
+
+/** Runs fn over items, at most `limit` at a time (the engine handles a few removals at once well). */
+async function eachLimited<T>(items: T[], fn: (item: T) => Promise<void>, limit = 8): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDialect } from './dialect.js';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrate.js';
+import { NulGuardPlugin } from './nul-guard-plugin.js';
 import { openPostgresDatabase, redactPostgresUrl } from './postgres/open-postgres.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
 import type { Database } from './schema.js';
@@ -47,7 +48,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (options.signal?.aborted) {
     throw new Error(`store: opening ${dialect.name} database ${where} aborted before it started`, { cause: options.signal.reason });
   }
-  const db: Kysely<Database> = postgres ? openPostgresDatabase(url) : openSqliteDatabase(url);
+  const db: Kysely<Database> = (postgres ? openPostgresDatabase(url) : openSqliteDatabase(url)).withPlugin(new NulGuardPlugin());
   try {
     await abortable(migrateToLatest(db, dialect), options.signal, `opening ${dialect.name} database ${where}`);
   } catch (err) {

@@ -146,12 +146,14 @@ export class MissingReferenceError extends Error {
 }
 
 export interface UserRepo {
+  /** also makes the user a member of "All Users" (same transaction) */
   create(u: UserRecord): Promise<void>;
   get(userId: string): Promise<UserRecord | undefined>;
   /** case-insensitive */
   getByUsername(username: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
   update(userId: string, patch: Partial<Omit<UserRecord, 'user_id' | 'created_at'>>): Promise<void>;
+  /** also deletes the user's memberships and tokens; sessions and audit keep the user_id */
   delete(userId: string): Promise<void>;
 }
 
@@ -162,8 +164,11 @@ export interface GroupRepo {
   getByName(name: string): Promise<GroupRecord | undefined>;
   list(): Promise<GroupRecord[]>;
   update(groupId: string, patch: Partial<Omit<GroupRecord, 'group_id' | 'created_at' | 'system'>>): Promise<void>;
+  /** also deletes its memberships and removes its id from every image's `groups`; system group → ConflictError */
   delete(groupId: string): Promise<void>;
+  /** idempotent; unknown user or group → MissingReferenceError */
   addMember(groupId: string, userId: string): Promise<void>;
+  /** no-op when not a member; "All Users" → ConflictError */
   removeMember(groupId: string, userId: string): Promise<void>;
   members(groupId: string): Promise<UserRecord[]>;
   /** every group the user is in, sorted by priority ascending */

@@ -35,7 +35,10 @@ export async function pullImage(docker: Dockerode, ref: string, opts: EnsureImag
   try {
     stream = await docker.pull(ref, pullOpts);
   } catch (err) {
-    throw translateEngineError(err, what, 'image');
+    const e = translateEngineError(err, what, 'image');
+    // the engine answers 500 for registry refusals (no or wrong credentials, unreachable registry)
+    if (e.code === 'engine') throw new RuntimeError('pull_failed', `${e.message}; check the registry address and the image's registry credentials`, { cause: err });
+    throw e;
   }
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {

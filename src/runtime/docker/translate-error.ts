@@ -12,7 +12,8 @@ interface EngineErrorShape {
 }
 
 function engineMessage(err: EngineErrorShape): string {
-  return err.json?.message ?? err.reason ?? err.message ?? String(err);
+  // dockerode's message carries the engine's text when json is empty ("(HTTP code 500) server error - ...")
+  return err.json?.message ?? err.message ?? err.reason ?? String(err);
 }
 
 export function isAbortError(err: unknown): boolean {

@@ -5,6 +5,7 @@ import { ALL_USERS_GROUP_ID, ALL_USERS_GROUP_NAME } from '../system-groups.js';
 import { ConflictError, type GroupRecord, type GroupRepo, type GroupSettings } from '../types.js';
 import { definedOnly, fromJson, isoTimestamp, nameKey, nowIso, toJson } from '../values.js';
 import { atomically, type RepoContext } from './repo-context.js';
+import { hasNul } from '../nul-guard-plugin.js';
 import { userFromRow } from './user-repo.js';
 
 function rules(name: string | undefined, priority: number | undefined, groupId: string): ConstraintRules {
@@ -66,10 +67,12 @@ export function createGroupRepo(ctx: RepoContext): GroupRepo {
       );
     },
     async get(groupId) {
+      if (hasNul(groupId)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('group_id', '=', groupId).executeTakeFirst();
       return r && groupFromRow(r);
     },
     async getByName(name) {
+      if (hasNul(name)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('name_key', '=', nameKey(name)).executeTakeFirst();
       return r && groupFromRow(r);
     },

@@ -5,6 +5,7 @@ import type { ImagesTable } from '../schema.js';
 import type { ImageRecord, ImageRepo } from '../types.js';
 import { definedOnly, fromJson, isoTimestamp, nameKey, nowIso, numberOrNull, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
+import { hasNul } from '../nul-guard-plugin.js';
 
 function rules(name: string | undefined, imageId: string): ConstraintRules {
   return {
@@ -84,10 +85,12 @@ export function createImageRepo(ctx: RepoContext): ImageRepo {
       );
     },
     async get(imageId) {
+      if (hasNul(imageId)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('image_id', '=', imageId).executeTakeFirst();
       return r && imageFromRow(r);
     },
     async getByName(name) {
+      if (hasNul(name)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('name_key', '=', nameKey(name)).executeTakeFirst();
       return r && imageFromRow(r);
     },

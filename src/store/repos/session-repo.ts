@@ -5,6 +5,7 @@ import type { SessionsTable } from '../schema.js';
 import type { SessionRecord, SessionRepo, SessionState, SessionWarning } from '../types.js';
 import { definedOnly, fromJson, fromNullableJson, isoTimestamp, isoTimestampOrNull, nowIso, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
+import { hasNul } from '../nul-guard-plugin.js';
 
 type SessionPatch = Partial<Omit<SessionRecord, 'session_id' | 'created_at'>>;
 
@@ -71,6 +72,7 @@ export function createSessionRepo(ctx: RepoContext): SessionRepo {
       );
     },
     async get(sessionId) {
+      if (hasNul(sessionId)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('session_id', '=', sessionId).executeTakeFirst();
       return r && sessionFromRow(r);
     },

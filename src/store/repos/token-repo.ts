@@ -4,6 +4,7 @@ import type { TokensTable } from '../schema.js';
 import type { TokenKind, TokenRecord, TokenRepo } from '../types.js';
 import { isoTimestamp, isoTimestampOrNull } from '../values.js';
 import type { RepoContext } from './repo-context.js';
+import { hasNul } from '../nul-guard-plugin.js';
 
 function rules(t: Pick<TokenRecord, 'token_id' | 'user_id'>): ConstraintRules {
   return {
@@ -52,10 +53,12 @@ export function createTokenRepo(ctx: RepoContext): TokenRepo {
       );
     },
     async getByDigest(digest) {
+      if (hasNul(digest)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('digest', '=', digest).executeTakeFirst();
       return r && tokenFromRow(r);
     },
     async get(tokenId) {
+      if (hasNul(tokenId)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('token_id', '=', tokenId).executeTakeFirst();
       return r && tokenFromRow(r);
     },

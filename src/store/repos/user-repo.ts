@@ -5,6 +5,7 @@ import { ALL_USERS_GROUP_ID } from '../system-groups.js';
 import type { UserRecord, UserRepo } from '../types.js';
 import { definedOnly, isoTimestamp, nameKey, nowIso } from '../values.js';
 import { atomically, type RepoContext } from './repo-context.js';
+import { hasNul } from '../nul-guard-plugin.js';
 
 function rules(username: string | undefined, userId: string): ConstraintRules {
   return {
@@ -51,10 +52,12 @@ export function createUserRepo(ctx: RepoContext): UserRepo {
       );
     },
     async get(userId) {
+      if (hasNul(userId)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('user_id', '=', userId).executeTakeFirst();
       return r && userFromRow(r);
     },
     async getByUsername(username) {
+      if (hasNul(username)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('username_key', '=', nameKey(username)).executeTakeFirst();
       return r && userFromRow(r);
     },

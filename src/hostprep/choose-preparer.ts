@@ -1,0 +1,20 @@
+// Local worker processes when Tether shares the engine's host (fast); a helper container on
+// the engine otherwise (remote DOCKER_HOST, later swarm nodes).
+import type { HostPathPolicy } from '../mappings/index.js';
+import type { DockerRuntime } from '../runtime/docker/index.js';
+import { createEngineHostPreparer, type EngineHostPreparer } from './engine-preparer.js';
+import { createLocalHostPreparer, type LocalHostPreparer } from './local-preparer.js';
+import type { PoolLogger } from './worker-pool.js';
+
+export interface HostPreparerChoice {
+  runtime: Pick<DockerRuntime, 'local' | 'docker'>;
+  /** image for helper containers on a remote engine (busybox tools) */
+  helperImage: string;
+  policy?: HostPathPolicy;
+  logger?: PoolLogger;
+}
+
+export function createHostPreparer(opts: HostPreparerChoice): LocalHostPreparer | EngineHostPreparer {
+  if (opts.runtime.local) return createLocalHostPreparer({ policy: opts.policy, logger: opts.logger });
+  return createEngineHostPreparer({ docker: opts.runtime.docker, image: opts.helperImage, policy: opts.policy });
+}

@@ -1,0 +1,204 @@
+// End to end: a real `tether server` process (SQLite in a temp data dir) driven by the real
+// `tether` CLI, checking outputs and exit codes (0 ok, 1 server refused, 2 usage/connection).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+const ADMIN_PASSWORD = 'cli-admin-password';
+
+interface Run { code: number; stdout: string; stderr: string }
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment without the developer's own TETHER_* settings. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TETHER_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+describe('tether CLI over HTTP against a real server', () => {
+  let dir: string;
+  let server: ChildProcess | undefined;
+  let url: string;
+  let adminToken = '';
+  let serverOutput = '';
+
+  function cli(args: string[], opts: { stdin?: string; token?: string | null; url?: string } = {}): Promise<Run> {
+    return new Promise((resolve) => {
+      const env = cleanEnv({ TETHER_URL: opts.url ?? url, ...(opts.token === null ? {} : { TETHER_TOKEN: opts.token ?? adminToken }) });
+      const child = execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
+      });
+      child.stdin?.end(opts.stdin ?? '');
+    });
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tether-cli-'));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, ['--import', 'tsx', MAIN, 'server', '--listen', `127.0.0.1:${port}`, '--data-dir', join(dir, 'data')], {
+      env: cleanEnv({ TETHER_ADMIN_PASSWORD: ADMIN_PASSWORD }), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${serverOutput}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        serverOutput += chunk.toString();
+        if (serverOutput.includes('tether server listening')) { clearTimeout(timer); resolve(); }
+      };
+      server!.stdout!.on('data', onData);
+      server!.stderr!.on('data', onData);
+      server!.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${serverOutput}`)); });
+    });
+  });
+
+  after(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the first administrator notice once', () => {
+    assert.match(serverOutput, /Created administrator "admin" with the password from TETHER_ADMIN_PASSWORD/);
+  });
+
+  it('logs in (plain and --json) and rejects a wrong password with exit 1', async () => {
+    const [plain, json, wrong] = await Promise.all([
+      cli(['login', '--username', 'admin', '--password-stdin'], { stdin: `${ADMIN_PASSWORD}\n`, token: null }),
+      cli(['login', '--username', 'admin', '--password-stdin', '--json'], { stdin: ADMIN_PASSWORD, token: null }),
+      cli(['login', '--username', 'admin', '--password-stdin'], { stdin: 'not-the-password', token: null }),
+    ]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout.trim(), /^tth_[A-Za-z0-9_-]{43}$/);
+    assert.equal(json.code, 0, json.stderr);
+    adminToken = JSON.parse(json.stdout).token;
+    assert.match(adminToken, /^tth_/);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /invalid username or password.*HTTP 401/);
+  });
+
+  it('manages groups, users and images, shows effective mounts', async () => {
+    await writeFile(join(dir, 'devs.json'), JSON.stringify({ '/srv/devs/{username}': { bind: '/data', uid: 1000, gid: 1000 } }));
+    await writeFile(join(dir, 'image.json'), JSON.stringify({ '/var/kasm_user_share': { bind: '/share', mode: 'ro' } }));
+    await writeFile(join(dir, 'bad.json'), '{"/srv/x": {"bind": "/x", "uid": "1000", "bind": "/y"}}');
+    const group = await cli(['group', 'create', 'devs', '--priority', '10', '--volume-mappings', join(dir, 'devs.json')]);
+    assert.equal(group.code, 0, group.stderr);
+    assert.match(group.stdout, /created group devs/);
+    const user = await cli(['user', 'create', 'alice', '--password-stdin', '--group', 'devs'], { stdin: 'alice-password\n' });
+    assert.equal(user.code, 0, user.stderr);
+
+    const [set, badSetting, badDoc, noPw] = await Promise.all([
+      cli(['group', 'set', 'devs', 'max_sessions_per_user', '3']),
+      cli(['group', 'set', 'devs', 'colour', '"red"']),
+      cli(['group', 'set', 'devs', 'volume_mappings', `@${join(dir, 'bad.json')}`]),
+      cli(['user', 'create', 'bob']),
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /max_sessions_per_user = 3/);
+    assert.equal(badSetting.code, 1);
+    assert.match(badSetting.stderr, /settings\.colour: unknown setting "colour"/);
+    assert.equal(badDoc.code, 1);
+    assert.match(badDoc.stderr, /settings\.volume_mappings\."\/srv\/x"\.bind: .*more than once/);
+    assert.match(badDoc.stderr, /settings\.volume_mappings\."\/srv\/x"\.uid/);
+    assert.equal(noPw.code, 2, 'usage error');
+
+    const image = await cli(['image', 'create', 'desk', '--docker-image', 'kasmweb/desktop:1.16.0', '--volume-mappings', join(dir, 'image.json'), '--user', '1000:1000', '--memory', '2g', '--persistent-profile-path', '/srv/profiles/{username}']);
+    assert.equal(image.code, 0, image.stderr);
+    const updated = await cli(['image', 'update', 'desk', '--friendly-name', 'Desktop', '--cores', '2', '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    const desk = JSON.parse(updated.stdout);
+    assert.equal(desk.friendly_name, 'Desktop');
+    assert.equal(desk.memory, 2 * 1024 ** 3);
+    assert.equal(desk.user, '1000:1000');
+
+    const [users, groups, images, mounts, show] = await Promise.all([
+      cli(['user', 'list']),
+      cli(['group', 'list', '--json']),
+      cli(['image', 'list']),
+      cli(['mounts', '--image', 'desk', '--user', 'alice']),
+      cli(['group', 'show', 'devs']),
+    ]);
+    assert.match(users.stdout, /^USERNAME\s+USER_ID\s+DISABLED\s+CREATED\n/);
+    assert.match(users.stdout, /\nalice\s+[0-9a-f-]{36}\s+false/);
+    assert.deepEqual(JSON.parse(groups.stdout).map((g: { name: string }) => g.name), ['Administrators', 'devs', 'All Users']);
+    assert.match(images.stdout, /desk\s+kasmweb\/desktop:1\.16\.0\s+true\s+1\s+everyone/);
+    assert.equal(mounts.code, 0, mounts.stderr);
+    assert.match(mounts.stdout, /\/data\s+\/srv\/devs\/alice\s+rw\s+1000:1000\s+true\s+group devs \(10\)/);
+    assert.match(mounts.stdout, /\/share\s+\/var\/kasm_user_share\s+ro/);
+    assert.match(show.stdout, /members:\s+alice/);
+    assert.match(show.stdout, /max_sessions_per_user:\s+3/);
+  });
+
+  it('keeps users to their own business (exit 1 with the server\'s 403)', async () => {
+    const login = await cli(['login', '--username', 'alice', '--password-stdin', '--json'], { stdin: 'alice-password', token: null });
+    const aliceToken = JSON.parse(login.stdout).token;
+    const [list, mounts, images] = await Promise.all([
+      cli(['user', 'list'], { token: aliceToken }),
+      cli(['mounts', '--image', 'desk', '--user', 'admin'], { token: aliceToken }),
+      cli(['image', 'list', '--json'], { token: aliceToken }),
+    ]);
+    assert.equal(list.code, 1);
+    assert.match(list.stderr, /administrators only \(HTTP 403\)/);
+    assert.equal(mounts.code, 1);
+    assert.match(mounts.stderr, /HTTP 403/);
+    assert.equal(JSON.parse(images.stdout).length, 1);
+  });
+
+  it('creates, lists and revokes API tokens', async () => {
+    const created = await cli(['token', 'create', 'ci', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const { token, token_id } = JSON.parse(created.stdout);
+    const list = await cli(['token', 'list'], { token });
+    assert.match(list.stdout, new RegExp(`${token_id}\\s+ci`));
+    const revoked = await cli(['token', 'revoke', token_id], { token });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const after = await cli(['token', 'list'], { token });
+    assert.equal(after.code, 1);
+    assert.match(after.stderr, /HTTP 401/);
+  });
+
+  it('disables, removes and deletes; exit 2 when the server cannot be reached', async () => {
+    assert.equal((await cli(['user', 'disable', 'alice'])).code, 0);
+    const shown = await cli(['user', 'show', 'alice', '--json']);
+    assert.equal(JSON.parse(shown.stdout).disabled, true);
+    assert.equal((await cli(['group', 'remove-member', 'devs', 'alice'])).code, 0);
+    const again = await cli(['group', 'remove-member', 'devs', 'alice']);
+    assert.equal(again.code, 1);
+    const [delGroup, delImage, delUser, sysGroup] = await Promise.all([
+      cli(['group', 'delete', 'devs']), cli(['image', 'delete', 'desk']), cli(['user', 'delete', 'alice']), cli(['group', 'delete', 'All Users']),
+    ]);
+    assert.deepEqual([delGroup.code, delImage.code, delUser.code, sysGroup.code], [0, 0, 0, 1]);
+    assert.match(sysGroup.stderr, /cannot be deleted \(HTTP 409\)/);
+    const unreachable = await cli(['user', 'list'], { url: 'http://127.0.0.1:1' });
+    assert.equal(unreachable.code, 2);
+    assert.match(unreachable.stderr, /cannot reach the Tether server/);
+  });
+
+  it('resets a password directly on the store (admin reset-password)', async () => {
+    const reset = await cli(['admin', 'reset-password', '--username', 'admin', '--password-stdin', '--data-dir', join(dir, 'data')], { stdin: 'a-brand-new-password\n', token: null });
+    assert.equal(reset.code, 0, reset.stderr);
+    const login = await cli(['login', '--username', 'admin', '--password-stdin'], { stdin: 'a-brand-new-password', token: null });
+    assert.equal(login.code, 0, login.stderr);
+    const old = await cli(['login', '--username', 'admin', '--password-stdin'], { stdin: ADMIN_PASSWORD, token: null });
+    assert.equal(old.code, 1);
+  });
+});

@@ -1,0 +1,120 @@
+// The Docker backend against the real engine: the Runtime contract, pulls from a real registry
+// (with and without htpasswd auth), and create aborted while the engine hangs on a bind source.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDockerRuntime, type DockerRuntime } from '../src/runtime/docker/index.js';
+import { isRuntimeError } from '../src/runtime/errors.js';
+import type { PullProgress } from '../src/runtime/types.js';
+import { dockerClient, ensureDocker, execIn, removeLabelled, TEST_IMAGE, uniqueName } from './helpers/docker.js';
+import { startRegistry, type TestRegistry } from './helpers/registry.js';
+import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
+import { runtimeContract } from './runtime-contract.js';
+
+async function cleanupRun(docker: ReturnType<typeof dockerClient>, prefix: string): Promise<void> {
+  const all = await docker.listContainers({ all: true, filters: { label: ['tether=1'] } });
+  await Promise.all(
+    all.filter((c) => (c.Labels['tether.session'] ?? '').startsWith(prefix))
+      .map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(() => undefined)),
+  );
+}
+
+runtimeContract('docker', async () => {
+  await ensureDocker();
+  const docker = dockerClient();
+  return {
+    runtime: createDockerRuntime({ docker, removeStopSeconds: 0 }),
+    exec: (id, cmd) => execIn(docker, id, cmd),
+    image: TEST_IMAGE,
+    cleanup: (prefix) => cleanupRun(docker, prefix),
+  };
+});
+
+describe('docker runtime: images and hanging sources', () => {
+  const docker = dockerClient();
+  let runtime: DockerRuntime;
+  const registries: TestRegistry[] = [];
+  const pulled: string[] = [];
+
+  before(async () => {
+    await ensureDocker();
+    runtime = createDockerRuntime({ docker, removeStopSeconds: 0 });
+  });
+  after(async () => {
+    await Promise.all(pulled.map((ref) => docker.getImage(ref).remove().catch(() => undefined)));
+    await Promise.all(registries.map((r) => r.stop()));
+  });
+
+  it('feature-detects the engine API version', async () => {
+    const v = await runtime.engineVersion();
+    assert.match(v.apiVersion, /^1\.\d+$/);
+    assert.equal(runtime.local, true);
+  });
+
+  it('pulls a missing image from a real registry, reporting progress; present images are not pulled', async () => {
+    const reg = await startRegistry();
+    registries.push(reg);
+    const ref = await reg.pushTestImage(docker, uniqueName('tether-test/pull'));
+    pulled.push(ref);
+    const events: PullProgress[] = [];
+    await runtime.ensureImage(ref, { onProgress: (p) => events.push(p) });
+    assert.ok(events.some((e) => /Pull complete|Downloaded newer image/.test(e.status)), JSON.stringify(events));
+    assert.ok(events.some((e) => e.status === 'Pulling fs layer'), 'a layer was really downloaded');
+    await docker.getImage(ref).inspect();
+    const again: PullProgress[] = [];
+    await runtime.ensureImage(ref, { onProgress: (p) => again.push(p) });
+    assert.equal(again.length, 0, 'no pull for an image already present');
+  });
+
+  it('pulls from a registry that requires credentials only with the right ones', async () => {
+    const reg = await startRegistry({ auth: { username: 'tether', password: 'pull-secret-1' } });
+    registries.push(reg);
+    const ref = await reg.pushTestImage(docker, uniqueName('tether-test/private'));
+    pulled.push(ref);
+    await assert.rejects(runtime.ensureImage(ref, {}), (err) => isRuntimeError(err, 'pull_failed') && /auth/.test(err.message));
+    await assert.rejects(runtime.ensureImage(ref, { auth: { ...reg.auth!, password: 'wrong' } }), (err) => isRuntimeError(err, 'pull_failed'));
+    await runtime.ensureImage(ref, { auth: reg.auth });
+    await docker.getImage(ref).inspect();
+  });
+
+  it('fails an unknown image as image_not_found or pull_failed', async () => {
+    const reg = registries[0]!;
+    await assert.rejects(runtime.ensureImage(`${reg.host}/tether-test/never-pushed:1`, {}), (err) => isRuntimeError(err, 'image_not_found') || isRuntimeError(err, 'pull_failed'));
+  });
+
+  it('abandons a create hung on a bind source on hung storage, and the late container can be found and removed', async () => {
+    const nas: SshfsExport = await startSshfsExport();
+    const sessionId = uniqueName('hangcreate');
+    try {
+      nas.hang();
+      const ac = new AbortController();
+      const t0 = Date.now();
+      const timer = setTimeout(() => ac.abort(new Error('deadline')), 1000);
+      await assert.rejects(
+        runtime.create({
+          name: `tether-${sessionId}`, image: TEST_IMAGE, user: null, sessionId, userId: 'u', imageId: 'i', cores: null, memory: null,
+          mounts: [{ source: nas.mountDir, target: '/nas', readOnly: false }],
+        }, ac.signal),
+        (err) => isRuntimeError(err, 'aborted'),
+      );
+      clearTimeout(timer);
+      assert.ok(Date.now() - t0 < 4000, 'create returned at the abort, not when the storage came back');
+      // meanwhile the engine still serves other requests
+      await runtime.list();
+    } finally {
+      nas.resume();
+    }
+    // the engine finishes the abandoned create once the storage answers: the caller cleans up
+    let late;
+    for (let i = 0; i < 40 && !late; i++) {
+      late = await runtime.findBySession(sessionId);
+      if (!late) await new Promise((r) => setTimeout(r, 100));
+    }
+    try {
+      if (late) await runtime.remove(late.id);
+      assert.equal(await runtime.findBySession(sessionId), undefined);
+    } finally {
+      await removeLabelled(docker, `tether.session=${sessionId}`);
+      await nas.teardown();
+    }
+  });
+});
