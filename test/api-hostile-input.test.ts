@@ -43,6 +43,7 @@ for (const kind of storeKinds) {
       ['profile path traversal', 'PATCH', '/api/v1/images/desk', { persistent_profile_path: '/srv/profiles/../../etc' }],
       ['bad uid:gid', 'PATCH', '/api/v1/images/desk', { user: 'root' }],
       ['group name with control char', 'POST', '/api/v1/groups', { name: 'a\nb', priority: 79 }],
+      ['unknown group on new user', 'POST', '/api/v1/users', { username: 'grouped', password: 'grouped-password', groups: ['devs', 'nope'] }],
       ['unknown group on image', 'PATCH', '/api/v1/images/desk', { groups: ['devs', 'no-such-group'] }],
       ['array instead of object', 'POST', '/api/v1/groups', [1, 2, 3]],
       ['malformed JSON', 'POST', '/api/v1/groups', '{"name": "x", '],

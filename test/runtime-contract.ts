@@ -67,6 +67,18 @@ export function runtimeContract(name: string, factory: () => Promise<RuntimeUnde
       await t.runtime.remove(id); // missing is fine
     });
 
+    it('stops a running container; stopping again or a missing one is fine', async () => {
+      const id = await t.runtime.create(spec());
+      await t.runtime.start(id);
+      await t.runtime.stop(id, { timeoutSeconds: 0 });
+      const info = await t.runtime.inspect(id);
+      assert.equal(info?.running, false);
+      assert.equal(info?.state, 'exited');
+      await t.runtime.stop(id, { timeoutSeconds: 0 });
+      await t.runtime.stop(`${run}-no-such-container`);
+      await t.runtime.remove(id);
+    });
+
     it('runs as the image user when spec.user is null', async () => {
       const id = await t.runtime.create(spec());
       await t.runtime.start(id);

@@ -76,6 +76,22 @@ describe('docker runtime: images and hanging sources', () => {
     await docker.getImage(ref).inspect();
   });
 
+  it('abandons a pull from a registry that stopped answering when the signal fires', async () => {
+    const reg = await startRegistry();
+    registries.push(reg);
+    const ref = await reg.pushTestImage(docker, uniqueName('tether-test/stalled'));
+    pulled.push(ref);
+    reg.hang();
+    try {
+      const t0 = Date.now();
+      await assert.rejects(runtime.ensureImage(ref, { signal: AbortSignal.timeout(1000) }), (err) => isRuntimeError(err, 'aborted'));
+      const elapsed = Date.now() - t0;
+      assert.ok(elapsed >= 900 && elapsed < 4000, `pull returned after ${elapsed} ms, expected about 1000 ms`);
+    } finally {
+      reg.resume();
+    }
+  });
+
   it('fails an unknown image as image_not_found or pull_failed', async () => {
     const reg = registries[0]!;
     await assert.rejects(runtime.ensureImage(`${reg.host}/tether-test/never-pushed:1`, {}), (err) => isRuntimeError(err, 'image_not_found') || isRuntimeError(err, 'pull_failed'));

@@ -17,6 +17,8 @@ describe('sessions API (real engine, SQLite)', () => {
     await env?.cleanup();
   });
 
+  // the tests read response JSON loosely and assert on its fields
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const res = await fetch(`${env.url}${path}`, {
       method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -58,9 +60,14 @@ describe('sessions API (real engine, SQLite)', () => {
     assert.equal(shown.json.mounts.mounts[0].bind, '/data');
     // destroy: 202, then destroyed; host data untouched
     await writeFile(`${folder}/precious.txt`, 'keep me');
+    // a stream following the session to its end (?until=end) closes after destroyed
+    const tail = readSse(`${env.url}/api/v1/sessions/${r.json.id}/events?until=end`, token, AbortSignal.timeout(30_000));
+    await new Promise((res) => setTimeout(res, 100));
     const d = await call(token, 'DELETE', `/api/v1/sessions/${r.json.id}`);
     assert.equal(d.status, 202);
     assert.ok(['stopping', 'destroyed'].includes(d.json.state));
+    const tailStates = (await tail).filter((e) => e.event === 'state').map((e) => (e.data.data as { state: string }).state);
+    assert.deepEqual(tailStates.slice(-2), ['stopping', 'destroyed']);
     await waitState(token, r.json.id, ['destroyed']);
     assert.equal(await readFile(`${folder}/precious.txt`, 'utf8'), 'keep me');
     assert.equal((await env.lab.containersOf(r.json.id)).length, 0);

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
-import { mapping, sessionApiLab, type SessionApiLab, type SessionLab } from './helpers/sessions.js';
+import { eventually, mapping, sessionApiLab, type SessionApiLab, type SessionLab } from './helpers/sessions.js';
 
 const TIMEOUT_S = 2;
 /** generous: the deadline is 2 s; a launch stuck until the storage returns would take forever */
@@ -98,5 +98,26 @@ describe('hung storage (real SSHFS, real engine)', () => {
     } finally {
       nas.resume();
     }
+  });
+
+  it('skip_check on hung storage: the engine create is abandoned at the deadline and a late container is removed', async () => {
+    const image = await lab.image({ [`${nas.mountDir}/share`]: mapping('/nas', { timeout: TIMEOUT_S, skip_check: true }) });
+    nas.hang();
+    let sessionId = '';
+    try {
+      const t0 = Date.now();
+      const s = await lab.launch(await lab.user(), image);
+      sessionId = s.session_id;
+      const ms = Date.now() - t0;
+      assert.equal(s.state, 'failed');
+      assert.equal(s.error?.class, 'timeout', JSON.stringify(s.error));
+      assert.ok(ms <= TIMEOUT_S * 1000 + MARGIN_MS, `failed after ${ms} ms`);
+    } finally {
+      nas.resume();
+    }
+    // The engine may finish the create once the storage answers: the follow-up removes it.
+    await eventually(async () => (await lab.containersOf(sessionId)).length === 0, 15_000, 'no late container');
+    await new Promise((r) => setTimeout(r, 2_500));
+    assert.equal((await lab.containersOf(sessionId)).length, 0, 'a late container appeared and stayed');
   });
 });

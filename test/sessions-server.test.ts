@@ -24,6 +24,8 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
   let server: ServerProcess | undefined;
   let token: string;
 
+  // the tests read response JSON loosely and assert on its fields
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const res = await fetch(`${server?.url}${path}`, {
       method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),

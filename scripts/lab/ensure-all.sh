@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Everything the tests and a local Tether need, installed and started when absent. Idempotent.
+# Everything the integration tests need on a fresh machine, in order. Idempotent: a second run
+# only checks. Run as root (installs Debian packages, starts dockerd and sshd).
 set -euo pipefail
-here="$(dirname "$0")"
-bash "$here/ensure-tools.sh"
-bash "$here/ensure-postgres.sh"
-bash "$here/ensure-docker.sh"
-bash "$here/build-test-images.sh"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+"$here/ensure-tools.sh"        # sshfs, openssh-server, docker-registry, busybox-static, apache2-utils
+"$here/ensure-docker.sh"       # docker.io installed, dockerd answering on /var/run/docker.sock
+"$here/build-test-images.sh"   # tether-test/busybox:1
+"$here/ensure-postgres.sh"     # PostgreSQL on 127.0.0.1:5432
+if [ "${TETHER_LAB_BROWSER:-1}" = 1 ]; then
+  "$here/ensure-browser.sh"    # chromium for UI tests (TETHER_LAB_BROWSER=0 skips it)
+fi

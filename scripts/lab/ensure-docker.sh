@@ -13,8 +13,9 @@ if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; 
   "$here/apt-install.sh" docker.io
 fi
 
-# A dockerd left from an earlier run may still be starting up: only start one if none runs.
-if ! pgrep -x dockerd >/dev/null 2>&1; then
+# A dockerd from an earlier run may still be starting up: only start one if the default daemon
+# (pidfile /var/run/docker.pid) is not alive. Extra daemons (swarm node tests) use other pidfiles.
+if ! { [ -s /var/run/docker.pid ] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; }; then
   echo "lab: starting dockerd (log: $log)" >&2
   # setsid: the daemon must outlive this script and the test process that ran it.
   setsid dockerd --host "unix://$sock" >>"$log" 2>&1 < /dev/null &

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# PostgreSQL runs on these machines already (127.0.0.1:5432, trust auth); start it if it is down.
+# Makes PostgreSQL answer on 127.0.0.1:5432 (trust auth, as on the CI machines): starts the
+# installed cluster when it is down. Installing and configuring PostgreSQL itself is the
+# machine image's job (lab.md); this fails loudly when there is none.
 set -euo pipefail
 if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
-  echo "postgres: up"
   exit 0
 fi
-if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+  echo "lab: ERROR: PostgreSQL is not installed (expected a cluster under /etc/postgresql, trust auth on 127.0.0.1:5432)" >&2
+  exit 1
 fi
-version=$(ls /etc/postgresql | sort -V | tail -n 1)
-pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-for _ in $(seq 1 30); do
-  pg_isready -q -h 127.0.0.1 -p 5432 && { echo "postgres: started"; exit 0; }
-  sleep 1
+for version in /etc/postgresql/*; do
+  pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
 done
-echo "postgres: did not start on 127.0.0.1:5432" >&2
+for _ in $(seq 1 60); do
+  pg_isready -q -h 127.0.0.1 -p 5432 && exit 0
+  sleep 0.5
+done
+echo "lab: ERROR: PostgreSQL did not answer on 127.0.0.1:5432 within 30 s" >&2
 exit 1

@@ -40,7 +40,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorate('tetherRoutes', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith(API_PREFIX)) return;
     const access = route.config?.access;
     // Fail closed: a route that forgets to declare who may call it is a bug, not a public route.
     if (access === undefined) throw new Error(`route ${String(route.method)} ${route.url} has no config.access`);

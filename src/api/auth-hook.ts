@@ -2,7 +2,7 @@
 // or validated, so a user calling an administrator's route gets 403 whatever the body, and
 // an anonymous caller gets 401 without the server parsing anything.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticateSecret, isAdmin } from '../auth/index.js';
+import { authenticateSecret, isAdminGroups } from '../auth/index.js';
 import type { AppDeps, Principal } from './types.js';
 import { forbidden, unauthorized } from './http-error.js';
 
@@ -36,9 +36,11 @@ export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
       request.log.info({ reason: result.reason }, 'rejected credentials');
       throw unauthorized('invalid, expired or revoked credentials');
     }
+    const groups = await deps.store.groups.groupsOf(result.user.user_id);
     const principal: Principal = {
       user: result.user,
-      isAdmin: await isAdmin(deps.store, result.user.user_id),
+      isAdmin: isAdminGroups(groups),
+      groups,
       via: request.headers.authorization !== undefined ? 'token' : 'cookie',
       token_id: result.token.token_id,
     };
@@ -51,4 +53,9 @@ export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
 export function caller(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthorized();
   return request.principal;
+}
+
+/** The caller's groups: from the auth hook when it read them, else from the store. */
+export async function callerGroups(store: import('../store/types.js').Store, me: Principal) {
+  return me.groups ?? store.groups.groupsOf(me.user.user_id);
 }

@@ -37,6 +37,8 @@ export function ajvToValidations(errors: AjvError[], context: string | undefined
       out.push({ field: join(base, name), detail: `${what} "${name}"; allowed: ${allowed.join(', ') || '(none)'}` });
     } else if (e.keyword === 'required') {
       out.push({ field: join(base, String(e.params.missingProperty)), detail: 'is required' });
+    } else if (e.keyword === 'minProperties') {
+      out.push({ field: base, detail: 'give at least one field to change' });
     } else if (e.keyword === 'type') {
       out.push({ field: base, detail: `expected ${String(e.params.type).replace(',', ' or ')}` });
     } else {

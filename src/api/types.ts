@@ -1,6 +1,6 @@
 // What route plugins receive. buildApp(deps) (app.ts) registers every plugin under
 // /api/v1 with these deps; only server.ts listens on a port.
-import type { Store, UserRecord } from '../store/types.js';
+import type { GroupRecord, Store, UserRecord } from '../store/types.js';
 import type { HostPathPolicy } from '../mappings/types.js';
 import type { Logger } from 'pino';
 
@@ -11,6 +11,8 @@ export interface Principal {
   /** how the caller authenticated */
   via: 'token' | 'cookie';
   token_id: string;
+  /** the caller's groups (priority order), read once per request by the auth hook */
+  groups?: GroupRecord[];
 }
 
 declare module 'fastify' {
@@ -62,7 +64,7 @@ export interface RouteEntry {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** every route registered under /api/v1, with its access level */
+    /** every route registered (under /api/v1 and root plugins), with its access level */
     tetherRoutes: RouteEntry[];
   }
 }

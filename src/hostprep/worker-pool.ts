@@ -112,22 +112,24 @@ export class WorkerPool {
           this.dispatch();
         },
       };
-      let suspect: ReturnType<typeof setTimeout> | undefined;
       const onDeadline = (): void => {
         if (job.settled) return;
         const w = job.worker;
         if (w) this.taint(w, `request for ${JSON.stringify(request.hostPath)} passed its deadline of ${timeoutMs} ms`);
-        else this.queue.splice(this.queue.indexOf(job), 1);
+        else {
+          const queued = this.queue.indexOf(job);
+          if (queued >= 0) this.queue.splice(queued, 1);
+        }
         this.timedOut++;
         job.settle({ kind: 'timeout', queued: w === null });
       };
       // queue time counts against the deadline: the timer starts now
       const deadline = setTimeout(onDeadline, Math.max(0, timeoutMs));
+      // when the request runs unusually long, start a spare so others need not wait for it
+      const suspect = setTimeout(() => this.dispatch(), this.suspectAfterMs + 1);
+      suspect.unref();
       if (signal?.aborted) return onDeadline();
       signal?.addEventListener('abort', onDeadline, { once: true });
-      // when the request runs unusually long, start a spare so others need not wait for it
-      suspect = setTimeout(() => this.dispatch(), this.suspectAfterMs + 1);
-      suspect.unref();
       this.queue.push(job);
       this.dispatch();
     });

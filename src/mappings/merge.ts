@@ -1,7 +1,8 @@
 // Merging (spec section 5): the effective mounts of one session of one image for one user.
 import { MappingDomainError } from './errors.js';
 import { compilePolicy } from './policy.js';
-import { assertTokenContext, expandSlow, tryExpandFast } from './tokens.js';
+import { expandFast } from './fast-expand.js';
+import { assertTokenContext, expandSlow } from './tokens.js';
 import type {
   EffectiveMount, EffectiveMountsView, HostPathPolicy, MappingDocument, MountSource, OwnershipConflict, ShadowedMount, TokenContext,
 } from './types.js';
@@ -20,6 +21,8 @@ interface Candidate {
   rank: number;
   /** the host-path key as written in the source document (tie-break inside one source) */
   key: string;
+  /** mappings this one beat, in precedence order (null: none, the common case) */
+  losers: Candidate[] | null;
 }
 
 interface Source {
@@ -30,6 +33,14 @@ interface Source {
 
 export function describeSource(source: MountSource): string {
   return source.kind === 'image' ? `image ${JSON.stringify(source.name)}` : `group ${JSON.stringify(source.name)} (priority ${source.priority})`;
+}
+
+/** Built field by field (not by spread): same shape for every entry, and cheaper. */
+function shadowedMount(m: EffectiveMount, by: MountSource): ShadowedMount {
+  return {
+    host_path: m.host_path, bind: m.bind, mode: m.mode, uid: m.uid, gid: m.gid, required: m.required,
+    timeout: m.timeout, skip_check: m.skip_check, source: m.source, shadowed_by: by,
+  };
 }
 
 function locationOf(source: MountSource, key: string): string {
@@ -53,15 +64,19 @@ function byPrecedence(a: Candidate, b: Candidate): number {
 }
 
 function findConflicts(winners: Candidate[]): OwnershipConflict[] {
-  const byHostPath = new Map<string, Candidate[]>();
+  const firstByHostPath = new Map<string, Candidate>();
+  const shared = new Map<string, Candidate[]>(); // host paths mounted more than once
   for (const c of winners) {
-    const list = byHostPath.get(c.mount.host_path);
-    if (list) list.push(c);
-    else byHostPath.set(c.mount.host_path, [c]);
+    const first = firstByHostPath.get(c.mount.host_path);
+    if (!first) firstByHostPath.set(c.mount.host_path, c);
+    else {
+      const list = shared.get(c.mount.host_path);
+      if (list) list.push(c);
+      else shared.set(c.mount.host_path, [first, c]);
+    }
   }
   const conflicts: OwnershipConflict[] = [];
-  for (const [hostPath, list] of byHostPath) {
-    if (list.length < 2) continue;
+  for (const [hostPath, list] of shared) {
     const first = list[0]!.mount;
     if (list.every((c) => c.mount.uid === first.uid && c.mount.gid === first.gid)) continue;
     list.sort(byPrecedence);
@@ -82,15 +97,17 @@ function findConflicts(winners: Candidate[]): OwnershipConflict[] {
  * safely or (with a policy) is refused.
  */
 export function resolveEffectiveMounts(input: ResolveInput): EffectiveMountsView {
-  assertTokenContext(input.tokens, 'tokens');
+  const tokens = input.tokens;
+  assertTokenContext(tokens, 'tokens');
+  const values = { username: tokens.username, user_id: tokens.user_id.toLowerCase(), image_id: tokens.image_id.toLowerCase() };
   const check = input.policy ? compilePolicy(input.policy) : null;
   const winners = new Map<string, Candidate>();
-  const losers: Array<{ loser: Candidate; by: Candidate }> = [];
+  // Sources are visited in precedence order, so the first to claim a bind wins it.
   for (const { source, doc, rank } of orderedSources(input)) {
     for (const key of Object.keys(doc)) {
       const spec = doc[key]!;
-      const hostPath = tryExpandFast(key, input.tokens) ?? expandSlow(key, input.tokens, locationOf(source, key));
-      const bind = tryExpandFast(spec.bind, input.tokens) ?? expandSlow(spec.bind, input.tokens, `${locationOf(source, key)}.bind`);
+      const hostPath = expandFast(key, values) ?? expandSlow(key, tokens, locationOf(source, key));
+      const bind = expandFast(spec.bind, values) ?? expandSlow(spec.bind, tokens, `${locationOf(source, key)}.bind`);
       if (check) {
         const verdict = check(hostPath);
         if (!verdict.ok) throw new MappingDomainError('policy', `${verdict.reason}; ${verdict.suggestion}`, locationOf(source, key));
@@ -102,21 +119,28 @@ export function resolveEffectiveMounts(input: ResolveInput): EffectiveMountsView
           host_path: hostPath, bind, mode: spec.mode, uid: spec.uid ?? null, gid: spec.gid ?? null,
           required: spec.required, timeout: spec.timeout, skip_check: spec.skip_check, source,
         },
+        losers: null,
       };
       const existing = winners.get(bind);
       if (!existing) winners.set(bind, candidate);
       else if (existing.rank === rank && key < existing.key) {
         // Two templates of one document expanded to the same bind: the smaller key wins, stably.
+        candidate.losers = [existing, ...(existing.losers ?? [])];
+        existing.losers = null;
         winners.set(bind, candidate);
-        losers.push({ loser: existing, by: candidate });
-      } else losers.push({ loser: candidate, by: existing });
+      } else (existing.losers ??= []).push(candidate);
     }
   }
-  const winnerList = [...winners.values()];
-  const mounts = winnerList.map((c) => c.mount).sort((a, b) => compareStrings(a.bind, b.bind));
-  const shadowed: ShadowedMount[] = losers
-    .sort((a, b) => byPrecedence(a.loser, b.loser))
-    .map(({ loser, by }) => ({ ...loser.mount, shadowed_by: by.mount.source }))
-    .sort((a, b) => compareStrings(a.bind, b.bind));
+  // One native sort of the binds (no comparator callback): the cost that dominates merging.
+  const binds = [...winners.keys()].sort();
+  const mounts: EffectiveMount[] = [];
+  const shadowed: ShadowedMount[] = [];
+  const winnerList: Candidate[] = [];
+  for (const bind of binds) {
+    const winner = winners.get(bind)!;
+    winnerList.push(winner);
+    mounts.push(winner.mount);
+    if (winner.losers) for (const { mount: m } of winner.losers) shadowed.push(shadowedMount(m, winner.mount.source));
+  }
   return { mounts, shadowed, conflicts: findConflicts(winnerList) };
 }

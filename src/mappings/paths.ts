@@ -52,37 +52,3 @@ export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-export const SCAN_SLOW = 0;
-export const SCAN_CLEAN = 1;
-export const SCAN_CLEAN_WITH_TOKENS = 2;
-const KNOWN_TOKENS = ['{username}', '{user_id}', '{image_id}'];
-
-/**
- * One pass over a path for the hot loop of merging: SCAN_CLEAN(_WITH_TOKENS) when it is
- * absolute, normalized, printable ASCII, free of `.`/`..` segments and its braces are only
- * known tokens; SCAN_SLOW for anything else (the caller then runs the full, precise checks,
- * which accept legitimate non-ASCII names and produce the error message).
- */
-export function scanPath(path: string): number {
-  const length = path.length;
-  if (length < 2 || path.charCodeAt(0) !== 47) return SCAN_SLOW;
-  let segmentStart = 1;
-  let tokens = false;
-  for (let i = 1; i <= length; i++) {
-    const c = i < length ? path.charCodeAt(i) : 47;
-    if (c === 47) {
-      const segmentLength = i - segmentStart;
-      if (segmentLength === 0) return SCAN_SLOW; // "//" or a trailing "/"
-      if (path.charCodeAt(segmentStart) === 46 && (segmentLength === 1 || (segmentLength === 2 && path.charCodeAt(segmentStart + 1) === 46))) return SCAN_SLOW;
-      segmentStart = i + 1;
-    } else if (c < 32 || c > 126 || c === 125) {
-      return SCAN_SLOW;
-    } else if (c === 123) {
-      const token = KNOWN_TOKENS.find((t) => path.startsWith(t, i));
-      if (token === undefined) return SCAN_SLOW;
-      tokens = true;
-      i += token.length - 1;
-    }
-  }
-  return tokens ? SCAN_CLEAN_WITH_TOKENS : SCAN_CLEAN;
-}

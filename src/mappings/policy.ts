@@ -16,15 +16,6 @@ export const DEFAULT_POLICY: HostPathPolicy = Object.freeze({ extraDenied: [], a
 
 export type HostPathVerdict = { ok: true } | { ok: false; reason: string; suggestion: string };
 
-function suggestionFor(path: string, policy: HostPathPolicy): string {
-  const name = baseName(path) || 'share';
-  const roots = policy.allowedRoots.map(normalizePath);
-  if (roots.length > 0) {
-    return `use a folder inside an allowed root, e.g. ${roots.map((r) => JSON.stringify(`${r === '/' ? '' : r}/${name}`)).join(' or ')}`;
-  }
-  return `use a dedicated folder such as "/srv/tether/${name}" or "/mnt/${name}"`;
-}
-
 /** Every ancestor of a normalized absolute path, nearest first, ending with "/". */
 function ancestorsOf(path: string): string[] {
   const out: string[] = [];
@@ -40,26 +31,45 @@ function ancestorsOf(path: string): string[] {
  */
 export function compilePolicy(policy: HostPathPolicy): (path: string) => HostPathVerdict {
   const denied = new Set([...DEFAULT_DENIED_PATHS, ...policy.extraDenied].map(normalizePath));
+  const deniedList = [...denied];
   const holds = new Map<string, string>(); // ancestor -> a denied path beneath it
   for (const entry of denied) for (const ancestor of ancestorsOf(entry)) if (!holds.has(ancestor)) holds.set(ancestor, entry);
   const roots = policy.allowedRoots.map(normalizePath);
-  const refuse = (path: string, reason: string): HostPathVerdict => ({ ok: false, reason: `host path ${JSON.stringify(path)} is refused: ${reason}`, suggestion: suggestionFor(path, policy) });
+
+  /** Why a clean absolute path is denied, or null. */
+  const deniedReason = (path: string): string | null => {
+    if (denied.has(path)) return `it is the protected path ${JSON.stringify(path)}`;
+    const inner = holds.get(path);
+    if (inner !== undefined) return `it contains the protected path ${JSON.stringify(inner)}, which the mount would expose`;
+    // No allocation per check: a startsWith per denied entry ("/" is denied only as itself).
+    for (const entry of deniedList) {
+      if (entry !== '/' && path.startsWith(entry) && path.charCodeAt(entry.length) === 47) return `it is inside the protected path ${JSON.stringify(entry)}`;
+    }
+    return null;
+  };
+
+  /** Up to two safe places named like the refused path, each passing this same policy. */
+  const suggestionFor = (path: string): string => {
+    const name = baseName(path) || 'share';
+    const candidates = roots.length > 0
+      ? roots.map((r) => `${r === '/' ? '' : r}/${name}`)
+      : [`/srv/${name}`, `/mnt/${name}`, `/srv/shares/${name}`, `/mnt/shares/${name}`];
+    const safe = candidates.filter((c) => c !== path && deniedReason(c) === null).slice(0, 2);
+    if (safe.length === 0) return roots.length > 0 ? 'use a folder inside an allowed root' : 'use a dedicated folder under /srv or /mnt';
+    return `${roots.length > 0 ? 'use a folder inside an allowed root' : 'use a dedicated folder'}, e.g. ${safe.map((c) => JSON.stringify(c)).join(' or ')}`;
+  };
 
   return (path: string): HostPathVerdict => {
-    const normalized = normalizePath(path);
+    const normalized = path.includes('//') || (path.length > 1 && path.endsWith('/')) ? normalizePath(path) : path;
     const syntax = isCleanAbsolute(normalized) ? null : pathSyntaxProblem(normalized, 'host path');
-    if (syntax) return { ok: false, reason: syntax, suggestion: suggestionFor('/share', policy) };
-    if (denied.has(normalized)) return refuse(normalized, `it is the protected path ${JSON.stringify(normalized)}`);
-    const inner = holds.get(normalized);
-    if (inner !== undefined) return refuse(normalized, `it contains the protected path ${JSON.stringify(inner)}, which the mount would expose`);
-    for (const ancestor of ancestorsOf(normalized)) {
-      if (ancestor !== '/' && denied.has(ancestor)) return refuse(normalized, `it is inside the protected path ${JSON.stringify(ancestor)}`);
-    }
+    if (syntax) return { ok: false, reason: syntax, suggestion: suggestionFor('/share') };
+    const reason = deniedReason(normalized);
+    if (reason !== null) return { ok: false, reason: `host path ${JSON.stringify(normalized)} is refused: ${reason}`, suggestion: suggestionFor(normalized) };
     if (roots.length > 0 && !roots.some((root) => isSameOrInside(normalized, root))) {
       return {
         ok: false,
         reason: `host path ${JSON.stringify(normalized)} is outside the allowed roots (${roots.map((r) => JSON.stringify(r)).join(', ')})`,
-        suggestion: suggestionFor(normalized, policy),
+        suggestion: suggestionFor(normalized),
       };
     }
     return { ok: true };

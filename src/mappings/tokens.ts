@@ -1,6 +1,6 @@
 // Tokens ({username}, {user_id}, {image_id}) and the names they expand to (spec section 4).
 import { MappingDomainError } from './errors.js';
-import { isSameOrInside, normalizePath, pathSyntaxProblem, scanPath, SCAN_CLEAN, SCAN_CLEAN_WITH_TOKENS } from './paths.js';
+import { isSameOrInside, normalizePath, pathSyntaxProblem } from './paths.js';
 import { closestMatch } from './suggest.js';
 import type { TokenContext } from './types.js';
 
@@ -88,22 +88,6 @@ export function substituteTokens(template: string, ctx: TokenContext): string {
   if (out.includes('{user_id}')) out = out.replaceAll('{user_id}', ctx.user_id.toLowerCase());
   if (out.includes('{image_id}')) out = out.replaceAll('{image_id}', ctx.image_id.toLowerCase());
   return out;
-}
-
-/**
- * Expansion for a context already checked by assertTokenContext, fast path: a clean template
- * whose result is clean and inside its prefix costs a few regex tests. Returns null for
- * anything else; the caller then calls expandSlow, which throws the precise error.
- */
-export function tryExpandFast(template: string, ctx: TokenContext): string | null {
-  const scan = scanPath(template);
-  if (scan === SCAN_CLEAN) return template;
-  if (scan !== SCAN_CLEAN_WITH_TOKENS) return null;
-  const prefix = fixedPrefix(template);
-  const expanded = substituteTokens(template, ctx);
-  // Defence in depth: valid values cannot break a clean template, but prove it anyway.
-  const inside = prefix === '/' || (expanded.startsWith(prefix) && expanded.charCodeAt(prefix.length) === 47);
-  return inside && scanPath(expanded) === SCAN_CLEAN ? expanded : null;
 }
 
 /** The full checks, with errors naming `location`. */

@@ -40,6 +40,8 @@ function templateProblems(template: string, what: string): string[] {
 interface FieldContext {
   key: string;
   errors: MappingError[];
+  /** the normalized bind when it is valid, even if other fields are not (for duplicate checks) */
+  bind?: string;
 }
 
 function fail(ctx: FieldContext, field: string | null, message: string): void {
@@ -78,6 +80,7 @@ function checkSpec(ctx: FieldContext, raw: Record<string, unknown>): MappingSpec
     for (const problem of problems) fail(ctx, 'bind', problem);
     if (problems.length === 0) {
       bind = normalizePath(raw.bind);
+      ctx.bind = bind;
       if (bind === '/') fail(ctx, 'bind', 'bind cannot be "/" (it would cover the whole container); expected a folder such as "/share"');
     }
   }
@@ -138,11 +141,11 @@ export function validateMappingValue(value: unknown): ParseResult {
       continue;
     }
     const spec = checkSpec(ctx, raw);
-    if (spec) {
-      const other = keyByBind.get(spec.bind);
+    if (ctx.bind !== undefined) {
+      const other = keyByBind.get(ctx.bind);
       if (other !== undefined) {
-        fail(ctx, 'bind', `${JSON.stringify(spec.bind)} is already the bind of ${JSON.stringify(other)}; expected each container path once per document`);
-      } else keyByBind.set(spec.bind, key);
+        fail(ctx, 'bind', `${JSON.stringify(ctx.bind)} is already the bind of ${JSON.stringify(other)}; expected each container path once per document`);
+      } else keyByBind.set(ctx.bind, key);
     }
     if (spec && errors.length === 0) document[hostPath] = spec;
   }

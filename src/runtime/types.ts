@@ -77,9 +77,9 @@ export interface Runtime {
   stop(id: string, opts?: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<void>;
   /** Stops and removes; a missing container is not an error. Never touches bind sources. */
   remove(id: string, signal?: AbortSignal): Promise<void>;
-  inspect(id: string): Promise<ContainerInfo | undefined>;
+  inspect(id: string, signal?: AbortSignal): Promise<ContainerInfo | undefined>;
   /** every container labelled tether=1 */
-  list(): Promise<ContainerInfo[]>;
+  list(signal?: AbortSignal): Promise<ContainerInfo[]>;
   /** the container with this session label, if any (to find a late container after an abandoned create) */
-  findBySession(sessionId: string): Promise<ContainerInfo | undefined>;
+  findBySession(sessionId: string, signal?: AbortSignal): Promise<ContainerInfo | undefined>;
 }

@@ -7,6 +7,7 @@ import type { RegistryAuth, Runtime } from '../runtime/types.js';
 import type { SessionRecord, SessionState, SessionWarning, Store } from '../store/types.js';
 import type { TetherMetrics } from '../metrics/metrics.js';
 import type { EventLog } from './event-log.js';
+import type { Slots } from './slots.js';
 
 export interface SessionManagerOptions {
   store: Store;
@@ -26,6 +27,8 @@ export interface SessionManagerOptions {
   pullTimeoutMs?: number;
   /** when to look again for a container whose create was abandoned */
   lateContainerChecksMs?: number[];
+  /** engine create/start calls in flight at once (default 4); see slots.ts */
+  engineConcurrency?: number;
 }
 
 export interface InFlight {
@@ -48,6 +51,8 @@ export interface SessionContext {
   engineTimeoutMs: number;
   pullTimeoutMs: number;
   lateContainerChecksMs: number[];
+  /** bounds concurrent create/start calls so their deadlines measure the storage, not the queue */
+  engineSlots: Slots;
   /** launches and destroys running in THIS process, by session id */
   inFlight: Map<string, InFlight>;
   /** follow-up timers (late containers, expiry): cleared on close */

@@ -5,8 +5,12 @@ import { later } from './context.js';
 import { destroySession } from './destroy.js';
 import { SYSTEM_ACTOR } from './types.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function scheduleExpiry(ctx: SessionContext, sessionId: string, expiresAt: string): void {
   const ms = Math.max(0, new Date(expiresAt).getTime() - ctx.now().getTime());
+  // setTimeout cannot wait longer than ~24.8 days; the periodic sweep handles those
+  if (ms > MAX_TIMER_MS) return;
   later(ctx, ms, async () => {
     await expire(ctx, sessionId);
   });

@@ -114,7 +114,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   const outcomes = await prepareMounts(resolved.view, resolved.planned, {
     preparer: ctx.preparer, logger: log, emit, onCheck: (result) => ctx.metrics?.volumeChecks.inc({ result }),
   }, signal);
-  if (signal.aborted) return void (await rollback(ctx, sessionId, null, failure('', 'cancelled', 'launch cancelled')));
+  if (signal.aborted) return void (await rollback(ctx, sessionId, null, failure('', 'cancelled', `launch cancelled: ${String((signal.reason as Error | undefined)?.message ?? 'destroyed')}`)));
   const requiredFailure = outcomes.find((o) => !o.ok && o.planned.mount.required);
   if (requiredFailure?.failure) return void (await rollback(ctx, sessionId, null, requiredFailure.failure));
   const warnings: SessionWarning[] = [];
@@ -150,14 +150,16 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   let containerId: string | null = null;
   try {
     const cmd = ctx.containerCmd?.(image.docker_image);
-    containerId = await ctx.runtime.create({
+    // each deadline starts when the call is sent, not while queued for a slot
+    const id = await ctx.engineSlots.run(() => ctx.runtime.create({
       name: `tether-${sessionId}`, image: image.docker_image, user: image.user, mounts: binds,
       sessionId, userId: user.user_id, imageId: image.image_id, cores: image.cores, memory: image.memory,
       ...(cmd ? { cmd } : {}),
-    }, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)]));
-    emit('container.created', { container_id: containerId });
-    await ctx.store.sessions.update(sessionId, { container_id: containerId, updated_at: ctx.now().toISOString() });
-    await ctx.runtime.start(containerId, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)]));
+    }, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)])), signal);
+    containerId = id;
+    emit('container.created', { container_id: id });
+    await ctx.store.sessions.update(sessionId, { container_id: id, updated_at: ctx.now().toISOString() });
+    await ctx.engineSlots.run(() => ctx.runtime.start(id, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)])), signal);
     emit('container.started', { container_id: containerId });
   } catch (err) {
     const timedOut = isRuntimeError(err, 'aborted') && !signal.aborted;

@@ -8,6 +8,7 @@ import { beginDestroy, destroySession } from './destroy.js';
 import { scheduleExpiry, sweepExpired } from './expiry.js';
 import { beginLaunch } from './launch.js';
 import { reconcile } from './reconcile.js';
+import { Slots } from './slots.js';
 import { LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
 
 export type { SessionManagerOptions } from './context.js';
@@ -20,6 +21,7 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     engineTimeoutMs: opts.engineTimeoutMs ?? 60_000,
     pullTimeoutMs: opts.pullTimeoutMs ?? 15 * 60_000,
     lateContainerChecksMs: opts.lateContainerChecksMs ?? [1_000, 5_000, 15_000, 60_000, 300_000],
+    engineSlots: new Slots(opts.engineConcurrency ?? 4),
     inFlight: new Map(),
     timers: new Set(),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
@@ -119,6 +121,9 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
       for (const t of background) clearInterval(t);
       for (const t of ctx.timers) clearTimeout(t);
       ctx.timers.clear();
+      // Launches still in flight are cancelled (rolled back to failed, class cancelled) rather
+      // than left for the next start's reconcile; destroys are finished.
+      for (const f of ctx.inFlight.values()) if (f.kind === 'launch') f.abort.abort(new Error('server shutting down'));
       await Promise.allSettled([...ctx.inFlight.values()].map((f) => f.done));
     },
   };

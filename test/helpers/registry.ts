@@ -18,6 +18,9 @@ export interface TestRegistry {
   /** makes an image with a layer of its own (the test image + a unique file) as <host>/<name>:1,
    *  pushes it and deletes it from the engine, so a pull really downloads; returns the reference */
   pushTestImage(docker: Dockerode, name: string): Promise<string>;
+  /** SIGSTOP / SIGCONT the registry process: a registry that stops answering mid-pull */
+  hang(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function startRegistry(opts: { auth?: { username: string; password:
   child.unref();
   const stop = async (): Promise<void> => {
     if (child.exitCode === null) {
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -100,6 +104,8 @@ export async function startRegistry(opts: { auth?: { username: string; password:
       await image.remove();
       return `${repo}:1`;
     },
+    hang: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     stop,
   };
 }

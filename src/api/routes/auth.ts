@@ -6,7 +6,7 @@ import {
 } from '../../auth/index.js';
 import type { AppDeps } from '../types.js';
 import { HttpError, tooManyRequests } from '../http-error.js';
-import { SESSION_COOKIE, caller } from '../auth-hook.js';
+import { SESSION_COOKIE, caller, callerGroups } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { errorResponses, groupSchema, listOf, userSchema } from '../schemas.js';
@@ -83,7 +83,7 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     },
   }, async (request) => {
     const me = caller(request);
-    const groups = await deps.store.groups.groupsOf(me.user.user_id);
+    const groups = await callerGroups(deps.store, me);
     return { user: userJson(me.user), groups: groups.map(groupJson), is_admin: isAdminGroups(groups) };
   });
 }

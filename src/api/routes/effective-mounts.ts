@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { resolveEffectiveMounts } from '../../mappings/index.js';
 import type { AppDeps } from '../types.js';
 import { forbidden, notFound } from '../http-error.js';
-import { caller } from '../auth-hook.js';
+import { caller, callerGroups } from '../auth-hook.js';
 import { requireImage, requireUser } from '../lookup.js';
 import { errorResponses } from '../schemas.js';
 import { imageVisibleTo } from './images.js';
@@ -42,7 +42,7 @@ export async function effectiveMountsRoutes(app: FastifyInstance, deps: AppDeps)
     const user = self ? me.user : await requireUser(deps.store, userRef);
     const image = await requireImage(deps.store, imageRef);
     if (!(await imageVisibleTo(deps, me, image))) throw notFound(`image "${imageRef}"`);
-    const groups = await deps.store.groups.groupsOf(user.user_id);
+    const groups = self ? await callerGroups(deps.store, me) : await deps.store.groups.groupsOf(user.user_id);
     const view = resolveEffectiveMounts({
       image: { name: image.name, volume_mappings: image.volume_mappings },
       groups: groups.map((g) => ({ name: g.name, priority: g.priority, volume_mappings: g.settings.volume_mappings })),

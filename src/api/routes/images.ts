@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ImageRecord } from '../../store/types.js';
 import type { AppDeps, Principal } from '../types.js';
 import { notFound } from '../http-error.js';
-import { caller } from '../auth-hook.js';
+import { caller, callerGroups } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { requireImage } from '../lookup.js';
@@ -20,7 +20,7 @@ export async function imageVisibleTo(deps: AppDeps, me: Principal, image: ImageR
   if (me.isAdmin) return true;
   if (!image.enabled) return false;
   if (image.groups.length === 0) return true;
-  const mine = new Set((await deps.store.groups.groupsOf(me.user.user_id)).map((g) => g.group_id));
+  const mine = new Set((await callerGroups(deps.store, me)).map((g) => g.group_id));
   return image.groups.some((id) => mine.has(id));
 }
 
@@ -35,7 +35,7 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const me = caller(request);
     const all = await deps.store.images.list();
     if (me.isAdmin) return all.map(imageJson);
-    const mine = new Set((await deps.store.groups.groupsOf(me.user.user_id)).map((g) => g.group_id));
+    const mine = new Set((await callerGroups(deps.store, me)).map((g) => g.group_id));
     return all.filter((i) => i.enabled && (i.groups.length === 0 || i.groups.some((g) => mine.has(g)))).map(imageJson);
   });
 

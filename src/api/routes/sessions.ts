@@ -34,6 +34,12 @@ export function sessionsRoutes(manager: SessionManager) {
   return async function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
     const now = clockOf(deps);
     const tags = ['sessions'];
+    // Open progress streams end when the server shuts down (a stream following a running
+    // session to its end would otherwise hold app.close() open).
+    const streams = new Set<AbortController>();
+    app.addHook('preClose', async () => {
+      for (const s of streams) s.abort();
+    });
 
     async function json(rec: SessionRecord) {
       const [user, image, drift] = await Promise.all([deps.store.users.get(rec.user_id), deps.store.images.get(rec.image_id), manager.drift(rec)]);
@@ -132,16 +138,25 @@ export function sessionsRoutes(manager: SessionManager) {
     }, async (request, reply) => {
       await visible(request, request.params.id);
       const until = request.query.until === 'end' ? FINAL_STATES : LAUNCH_DONE_STATES;
-      await streamEvents(manager, request, reply, until);
+      const stream = new AbortController();
+      streams.add(stream);
+      try {
+        await streamEvents(manager, request, reply, until, stream.signal);
+      } finally {
+        streams.delete(stream);
+      }
     });
   };
 }
 
-async function streamEvents(manager: SessionManager, request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, until: readonly SessionState[]): Promise<void> {
-  const gone = new AbortController();
-  request.raw.once('close', () => gone.abort());
+async function streamEvents(manager: SessionManager, request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, until: readonly SessionState[], shutdown: AbortSignal): Promise<void> {
   reply.hijack();
   const out = reply.raw;
+  // the client went away (the response's connection closed) or the server is closing
+  const gone = new AbortController();
+  out.once('close', () => gone.abort());
+  const onShutdown = () => gone.abort();
+  shutdown.addEventListener('abort', onShutdown, { once: true });
   out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   out.write(': tether session events\n\n');
   // Comments keep proxies from closing a quiet stream (a long image pull).
@@ -154,6 +169,7 @@ async function streamEvents(manager: SessionManager, request: FastifyRequest<{ P
     out.write(`event: error\ndata: ${JSON.stringify({ message: err instanceof Error ? err.message : String(err) })}\n\n`);
   } finally {
     clearInterval(keepAlive);
+    shutdown.removeEventListener('abort', onShutdown);
     out.end();
   }
 }

@@ -7,11 +7,11 @@ import { validateUsername } from '../../mappings/index.js';
 import { ALL_USERS_GROUP_ID } from '../../store/system-groups.js';
 import type { GroupRecord, Store, UserRecord } from '../../store/types.js';
 import type { AppDeps } from '../types.js';
-import { badRequest, conflict } from '../http-error.js';
+import { badRequest, conflict, type FieldValidation } from '../http-error.js';
 import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
-import { requireGroup, requireUser } from '../lookup.js';
+import { findGroup, requireUser } from '../lookup.js';
 import { errorResponses, idParam, listOf, userSchema } from '../schemas.js';
 import { userJson } from '../serialize.js';
 
@@ -54,7 +54,13 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const problem = validateUsername(username);
     if (problem) throw badRequest('invalid username', { validations: [{ field: 'username', detail: problem }] });
     const extra: GroupRecord[] = [];
-    for (const ref of groups) extra.push(await requireGroup(deps.store, ref));
+    const missing: FieldValidation[] = [];
+    for (const [i, ref] of groups.entries()) {
+      const g = await findGroup(deps.store, ref);
+      if (g) extra.push(g);
+      else missing.push({ field: `groups[${i}]`, detail: `no group "${ref}"` });
+    }
+    if (missing.length > 0) throw badRequest('invalid user; nothing was changed', { validations: missing });
     const at = now().toISOString();
     const user: UserRecord = {
       user_id: randomUUID(), username, password_hash: await hashPassword(password, scryptN), disabled: false, created_at: at, updated_at: at,

@@ -1,7 +1,6 @@
 // `tether server`: run the API (flags over TETHER_* environment over defaults).
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { sessionsExtension } from '../../server-sessions.js';
 import { action, withJsonOption } from '../command-support.js';
 
 export interface ServerFlags { listen?: string; dataDir?: string; database?: string; json?: boolean }
@@ -16,6 +15,7 @@ export function registerServerCommand(program: Command): void {
       // Logs are JSON lines (pino) either way; --json only changes the one-off admin notice.
       // loaded on demand: the other commands need neither Fastify nor the store drivers
       const { startServer } = await import('../../server.js');
+      const { sessionsExtension } = await import('../../server-sessions.js');
       await startServer(config, { extendDeps: [sessionsExtension()], print: (line) => process.stdout.write(opts.json ? `${JSON.stringify({ notice: line })}\n` : `${line}\n`) });
     }));
 }

@@ -75,23 +75,23 @@ export async function inspectContainer(docker: Dockerode, id: string, signal?: A
 }
 
 /** Containers carrying every given label (key=value); each inspected so user and limits are filled in. */
-export async function listByLabels(docker: Dockerode, labels: string[]): Promise<ContainerInfo[]> {
+export async function listByLabels(docker: Dockerode, labels: string[], signal?: AbortSignal): Promise<ContainerInfo[]> {
   let entries: Dockerode.ContainerInfo[];
   try {
-    entries = await docker.listContainers({ all: true, filters: { label: labels } });
+    entries = await docker.listContainers({ all: true, filters: { label: labels }, abortSignal: signal } as Dockerode.ContainerListOptions);
   } catch (err) {
     throw translateEngineError(err, `list containers labelled ${labels.join(',')}`);
   }
-  const infos = await Promise.all(entries.map((e) => inspectContainer(docker, e.Id)));
+  const infos = await Promise.all(entries.map((e) => inspectContainer(docker, e.Id, signal)));
   // a container removed between list and inspect is simply gone
   return infos.filter((i): i is ContainerInfo => i !== undefined);
 }
 
-export function listTether(docker: Dockerode): Promise<ContainerInfo[]> {
-  return listByLabels(docker, [`${LABEL_TETHER}=1`]);
+export function listTether(docker: Dockerode, signal?: AbortSignal): Promise<ContainerInfo[]> {
+  return listByLabels(docker, [`${LABEL_TETHER}=1`], signal);
 }
 
-export async function findBySession(docker: Dockerode, sessionId: string): Promise<ContainerInfo | undefined> {
-  const found = await listByLabels(docker, [`${LABEL_TETHER}=1`, `${LABEL_SESSION}=${sessionId}`]);
+export async function findBySession(docker: Dockerode, sessionId: string, signal?: AbortSignal): Promise<ContainerInfo | undefined> {
+  const found = await listByLabels(docker, [`${LABEL_TETHER}=1`, `${LABEL_SESSION}=${sessionId}`], signal);
   return found[0];
 }

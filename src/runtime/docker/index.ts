@@ -43,9 +43,9 @@ export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRunt
     start: (id, signal) => startContainer(docker, id, signal),
     stop: (id, o) => stopContainer(docker, id, o),
     remove: (id, signal) => removeContainer(docker, id, signal, opts.removeStopSeconds),
-    inspect: (id) => inspectContainer(docker, id),
-    list: () => listTether(docker),
-    findBySession: (sessionId) => findBySession(docker, sessionId),
+    inspect: (id, signal) => inspectContainer(docker, id, signal),
+    list: (signal) => listTether(docker, signal),
+    findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
   };
 }
 

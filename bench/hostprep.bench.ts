@@ -1,0 +1,92 @@
+// Benchmark: host preparation of 3 mappings (mkdir below the prefix, chown, connectivity),
+//   A. through the local worker processes (Tether on the engine's host),
+//   B. through a helper container per request on the engine (the remote path),
+// against the baseline measured in the same run: dockerode createContainer + start of the test
+// image with the same 3 bind mounts (what a launch costs anyway), and against doing nothing.
+// Run: node --import tsx bench/hostprep.bench.ts   (needs scripts/lab/ensure-all.sh first)
+import { performance } from 'node:perf_hooks';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import Dockerode from 'dockerode';
+import { createEngineHostPreparer, createLocalHostPreparer, type HostPreparer, type PrepareRequest } from '../src/hostprep/index.js';
+
+const IMAGE = 'tether-test/busybox:1';
+const LOCAL_RUNS = 60;
+const ENGINE_RUNS = 20;
+const CONTAINER_RUNS = 20;
+const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+const base = mkdtempSync('/tmp/tether-bench-hostprep-');
+const prefixes = ['a', 'b', 'c'].map((p) => `${base}/${p}`);
+for (const p of prefixes) mkdirSync(p);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function requests(i: number, tag: string): PrepareRequest[] {
+  return prefixes.map((p) => ({ hostPath: `${p}/${tag}-${i}`, fixedPrefix: p, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 30_000 }));
+}
+
+async function timePrepare(preparer: HostPreparer, runs: number, tag: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = -3; i < runs; i++) {
+    const t0 = performance.now();
+    const results = await Promise.all(requests(i + 3, tag).map((r) => preparer.prepare(r)));
+    const dt = performance.now() - t0;
+    if (!results.every((r) => r.ok)) throw new Error(`bench: preparation failed: ${JSON.stringify(results)}`);
+    if (i >= 0) times.push(dt);
+  }
+  return times;
+}
+
+async function timeCreateStart(runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = -2; i < runs; i++) {
+    const t0 = performance.now();
+    const c = await docker.createContainer({
+      Image: IMAGE,
+      Labels: { 'tether.bench': '1' },
+      HostConfig: { NetworkMode: 'none', Mounts: prefixes.map((p, k) => ({ Type: 'bind' as const, Source: p, Target: `/m${k}`, ReadOnly: false })) },
+    });
+    await c.start();
+    const dt = performance.now() - t0;
+    await c.remove({ force: true });
+    if (i >= 0) times.push(dt);
+  }
+  return times;
+}
+
+async function timeNothing(runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await Promise.all(requests(i, 'none').map(async () => undefined));
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+const local = createLocalHostPreparer();
+const engine = createEngineHostPreparer({ docker, image: IMAGE });
+try {
+  await docker.getImage(IMAGE).inspect();
+  const nothing = median(await timeNothing(LOCAL_RUNS));
+  const localMs = median(await timePrepare(local, LOCAL_RUNS, 'local'));
+  const engineMs = median(await timePrepare(engine, ENGINE_RUNS, 'engine'));
+  const createStartMs = median(await timeCreateStart(CONTAINER_RUNS));
+  const f = (x: number): string => `${x.toFixed(2)} ms`;
+  console.log('host preparation of 3 mappings (in parallel), medians:');
+  console.log(`  nothing (baseline floor)                       ${f(nothing)}`);
+  console.log(`  local worker processes        (${LOCAL_RUNS} runs)       ${f(localMs)}`);
+  console.log(`  engine helper container/request (${ENGINE_RUNS} runs)     ${f(engineMs)}`);
+  console.log(`  baseline: createContainer+start, 3 binds (${CONTAINER_RUNS} runs) ${f(createStartMs)}`);
+  console.log(`ratios: local / create+start = ${(localMs / createStartMs).toFixed(3)}; engine helper / local = ${(engineMs / localMs).toFixed(1)}x; engine helper / create+start = ${(engineMs / createStartMs).toFixed(2)}`);
+  console.log(`local overhead over nothing: +${f(localMs - nothing)}`);
+} finally {
+  await local.close();
+  await engine.sweep();
+  const left = await docker.listContainers({ all: true, filters: { label: ['tether.bench=1'] } });
+  await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  rmSync(base, { recursive: true, force: true });
+}

@@ -1,0 +1,49 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, parseListen, SQLITE_FILE_NAME } from './config.js';
+import { SQLITE_FILE_NAME as STORE_FILE_NAME } from './store/open-store.js';
+
+describe('config', () => {
+  it('defaults: ~/.local/share/tether, SQLite in it, 127.0.0.1:8080, data dir denied by the policy', () => {
+    const c = loadConfig({}, {});
+    const dataDir = join(homedir(), '.local', 'share', 'tether');
+    assert.equal(c.dataDir, dataDir);
+    assert.equal(c.database, join(dataDir, 'tether.db'));
+    assert.deepEqual(c.listen, { host: '127.0.0.1', port: 8080 });
+    assert.equal(c.url, 'http://127.0.0.1:8080');
+    assert.deepEqual(c.policy, { extraDenied: [dataDir], allowedRoots: [] });
+    assert.equal(SQLITE_FILE_NAME, STORE_FILE_NAME);
+  });
+
+  it('reads the environment, and flags override it', () => {
+    const env = {
+      XDG_DATA_HOME: '/x', TETHER_LISTEN: '0.0.0.0:9000', TETHER_ALLOWED_ROOTS: '/srv:/mnt/shares', TETHER_URL: 'http://h:1/',
+      TETHER_TOKEN: 'tth_t', TETHER_ADMIN_PASSWORD: 'pw', DOCKER_HOST: 'unix:///d.sock',
+    };
+    const c = loadConfig({}, env);
+    assert.equal(c.dataDir, '/x/tether');
+    assert.deepEqual(c.listen, { host: '0.0.0.0', port: 9000 });
+    assert.deepEqual(c.allowedRoots, ['/srv', '/mnt/shares']);
+    assert.equal(c.url, 'http://h:1');
+    assert.equal(c.token, 'tth_t');
+    assert.equal(c.adminPassword, 'pw');
+    assert.equal(c.dockerHost, 'unix:///d.sock');
+    const o = loadConfig({ dataDir: '/d', listen: '127.0.0.1:0', database: 'postgres://db/t', url: 'http://o', token: 'tth_o' }, { ...env, TETHER_DATA_DIR: '/e' });
+    assert.equal(o.dataDir, '/d');
+    assert.equal(o.database, 'postgres://db/t');
+    assert.deepEqual(o.listen, { host: '127.0.0.1', port: 0 });
+    assert.equal(o.url, 'http://o');
+    assert.equal(o.token, 'tth_o');
+    assert.deepEqual(o.policy.extraDenied, ['/d']);
+  });
+
+  it('rejects bad listen addresses and relative allowed roots with a clear message', () => {
+    assert.deepEqual(parseListen('[::1]:8080'), { host: '::1', port: 8080 });
+    assert.deepEqual(parseListen(':8080'), { host: '127.0.0.1', port: 8080 });
+    assert.throws(() => parseListen('8080'), /expected HOST:PORT/);
+    assert.throws(() => parseListen('h:70000'), /expected HOST:PORT/);
+    assert.throws(() => loadConfig({}, { TETHER_ALLOWED_ROOTS: 'srv' }), /not an absolute path/);
+  });
+});

@@ -1,0 +1,59 @@
+// The hot path of merging: check and expand a host path or bind in ONE pass over its
+// characters, with no regex, closure or intermediate array. It accepts only the common,
+// unambiguous case; anything else returns null and the caller runs the full checks of
+// tokens.ts (expandSlow), which accept what is legitimate and name what is not.
+//
+// Why the result cannot escape: the template is absolute and normalized, has no `.`/`..`
+// segment and only known tokens; the values were checked once per resolution
+// (assertTokenContext): a username is 1-64 of [A-Za-z0-9._@+-] and not `.`/`..`, ids are
+// UUIDs. No value holds `/`, and no value is empty, `.` or `..`, so substitution can neither
+// add a segment nor turn one into `.`/`..`; the text before the first token is copied
+// unchanged, so the result starts with the fixed prefix. It is checked again below anyway.
+
+/** Token values, already validated, ids lowercased. */
+export interface CheckedTokenValues {
+  username: string;
+  user_id: string;
+  image_id: string;
+}
+
+const SLASH = 47;
+const DOT = 46;
+const OPEN = 123;
+const CLOSE = 125;
+
+export function expandFast(template: string, values: CheckedTokenValues): string | null {
+  const length = template.length;
+  if (length < 2 || template.charCodeAt(0) !== SLASH) return null;
+  let out = '';
+  let copiedUpTo = 0;
+  let segmentStart = 1;
+  let firstToken = -1;
+  for (let i = 1; i <= length; i++) {
+    const c = i < length ? template.charCodeAt(i) : SLASH;
+    if (c === SLASH) {
+      const segmentLength = i - segmentStart;
+      if (segmentLength === 0) return null; // "//" or a trailing "/"
+      if (template.charCodeAt(segmentStart) === DOT && (segmentLength === 1 || (segmentLength === 2 && template.charCodeAt(segmentStart + 1) === DOT))) return null;
+      segmentStart = i + 1;
+    } else if (c < 32 || c > 126 || c === CLOSE) {
+      return null; // control or non-ASCII (full check decides), or a stray "}"
+    } else if (c === OPEN) {
+      const end = template.indexOf('}', i);
+      let value: string | null = null;
+      if (end - i === 8 && template.startsWith('{user_id}', i)) value = values.user_id;
+      else if (end - i === 9 && template.startsWith('{username}', i)) value = values.username;
+      else if (end - i === 9 && template.startsWith('{image_id}', i)) value = values.image_id;
+      if (value === null) return null;
+      if (firstToken < 0) firstToken = i;
+      out += template.slice(copiedUpTo, i) + value;
+      copiedUpTo = end + 1;
+      i = end;
+    }
+  }
+  if (firstToken < 0) return template;
+  out += template.slice(copiedUpTo);
+  // Defence in depth: the result keeps the fixed prefix and gained no "/" from a value.
+  const prefixEnd = template.lastIndexOf('/', firstToken);
+  return out.startsWith(template.slice(0, prefixEnd + 1)) ? out : null;
+}

@@ -1,0 +1,30 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createOptionsFor } from './container-spec.js';
+import type { ContainerSpec } from '../types.js';
+
+const base: ContainerSpec = {
+  name: 'tether-s1', image: 'img:1', user: null, mounts: [], sessionId: 's1', userId: 'u1', imageId: 'i1', cores: null, memory: null,
+};
+
+describe('createOptionsFor', () => {
+  it('labels the container and uses the Mounts API with ReadOnly for ro', () => {
+    const o = createOptionsFor({ ...base, mounts: [{ source: '/srv/a', target: '/a', readOnly: true }, { source: '/srv/b', target: '/b', readOnly: false }] });
+    assert.deepEqual(o.Labels, { tether: '1', 'tether.session': 's1', 'tether.user': 'u1', 'tether.image': 'i1' });
+    assert.deepEqual(o.HostConfig?.Mounts, [
+      { Type: 'bind', Source: '/srv/a', Target: '/a', ReadOnly: true },
+      { Type: 'bind', Source: '/srv/b', Target: '/b', ReadOnly: false },
+    ]);
+    assert.equal(o.HostConfig?.Binds, undefined, 'never Binds: the engine would create a missing source');
+    assert.equal(o.name, 'tether-s1');
+  });
+
+  it('sets user and limits only when given', () => {
+    assert.equal(createOptionsFor(base).User, undefined);
+    assert.equal(createOptionsFor(base).HostConfig?.NanoCpus, undefined);
+    const o = createOptionsFor({ ...base, user: '1000:1000', cores: 1.5, memory: 2 ** 30 });
+    assert.equal(o.User, '1000:1000');
+    assert.equal(o.HostConfig?.NanoCpus, 1_500_000_000);
+    assert.equal(o.HostConfig?.Memory, 2 ** 30);
+  });
+});

@@ -1,0 +1,65 @@
+// Reconcile against the real engine: vanished containers, orphans, and sessions left in
+// transient states by a crash (records written as a crashed process would have left them).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { TEST_IMAGE } from './helpers/docker.js';
+import { FAST_STOP_CMD, sessionLab, type SessionLab } from './helpers/sessions.js';
+import type { SessionRecord, SessionState } from '../src/store/types.js';
+
+describe('reconcile (real engine)', () => {
+  let lab: SessionLab;
+  before(async () => {
+    lab = await sessionLab();
+  });
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  async function record(state: SessionState, userId: string, imageId: string): Promise<SessionRecord> {
+    const at = new Date().toISOString();
+    const rec: SessionRecord = {
+      session_id: randomUUID(), user_id: userId, image_id: imageId, state, container_id: null, host: null, mounts: null,
+      warnings: [], error: null, mappings_digest: null, created_at: at, updated_at: at, expires_at: null,
+    };
+    await lab.store.sessions.create(rec);
+    return rec;
+  }
+  async function labelled(sessionId: string, start: boolean): Promise<string> {
+    const c = await lab.docker.createContainer({ Image: TEST_IMAGE, Cmd: FAST_STOP_CMD, Labels: { tether: '1', 'tether.session': sessionId, 'tether.user': randomUUID(), 'tether.image': randomUUID() } });
+    if (start) await c.start();
+    return c.id;
+  }
+
+  it('fails vanished sessions, finishes interrupted ones, removes orphans', async () => {
+    const user = await lab.user();
+    const image = await lab.image({});
+    const live = await lab.launch(user, image);
+    assert.equal(live.state, 'running');
+    const vanished = await lab.launch(user, image);
+    await lab.docker.getContainer(vanished.container_id as string).remove({ force: true });
+    const preparing = await record('preparing', user.user_id, image.image_id);
+    const starting = await record('starting', user.user_id, image.image_id);
+    await labelled(starting.session_id, true);
+    const stopping = await record('stopping', user.user_id, image.image_id);
+    await labelled(stopping.session_id, true);
+    const dead = await record('destroyed', user.user_id, image.image_id);
+    await labelled(dead.session_id, false);
+    const unknown = await labelled(randomUUID(), true);
+
+    const report = await lab.manager.reconcile();
+    const state = async (id: string) => (await lab.store.sessions.get(id))?.state;
+    assert.equal(await state(live.session_id), 'running', 'a healthy session is left alone');
+    assert.equal(await state(vanished.session_id), 'failed');
+    assert.equal((await lab.store.sessions.get(vanished.session_id))?.error?.class, 'vanished');
+    assert.equal(await state(preparing.session_id), 'failed');
+    assert.equal((await lab.store.sessions.get(preparing.session_id))?.error?.class, 'interrupted');
+    assert.equal(await state(starting.session_id), 'failed');
+    assert.equal(await state(stopping.session_id), 'destroyed');
+    for (const s of [starting, stopping, dead]) assert.equal((await lab.containersOf(s.session_id)).length, 0, `container of ${s.state} session left`);
+    assert.ok(report.removedContainers.includes(unknown));
+    assert.equal((await lab.containersOf(live.session_id)).length, 1);
+    assert.deepEqual(new Set(report.failedSessions), new Set([vanished.session_id, preparing.session_id, starting.session_id]));
+    assert.deepEqual(report.destroyedSessions, [stopping.session_id]);
+  });
+});
