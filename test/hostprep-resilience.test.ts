@@ -3,7 +3,7 @@
 // preparation is stuck on hung storage.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalHostPreparer, type LocalHostPreparer, type PrepareRequest } from '../src/hostprep/index.js';
@@ -59,8 +59,18 @@ describe('local host preparation: resilience', () => {
         const r = await p.prepare({ hostPath: ${JSON.stringify(`${nas.mountDir}/x`)}, fixedPrefix: ${JSON.stringify(nas.mountDir)}, uid: null, gid: null, skipCheck: false, timeoutMs: 800 });
         console.log(JSON.stringify(r));`;
       const t0 = Date.now();
+      // wait for the process to exit, not for its pipes to close: a worker stuck on the storage
+      // still holds the inherited stderr (hence 'ignore' here) until the storage answers
       const out = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let stdout = '';
+        child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+        const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('exit', (code, sig) => {
+          clearTimeout(killer);
+          if (code === 0) resolve(stdout);
+          else reject(new Error(`child exited with code ${code}, signal ${sig}; stdout: ${stdout}`));
+        });
       });
       const elapsed = Date.now() - t0;
       assert.equal(JSON.parse(out.trim()).class, 'timeout', out);

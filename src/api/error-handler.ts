@@ -2,7 +2,7 @@
 // proper status. Anything unexpected is logged and answered with a generic 500; its message
 // never reaches the client.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError } from '../store/types.js';
+import { ConflictError, MissingReferenceError } from '../store/types.js';
 import { MappingDomainError } from '../mappings/index.js';
 import { HttpError, type ErrorBody, type FieldValidation } from './http-error.js';
 
@@ -58,6 +58,10 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (error instanceof HttpError) return send(reply, error.status, error.body(), error.extra.headers);
   if (error instanceof ConflictError) {
     return send(reply, 409, { message: error.message, validations: [{ field: error.field, detail: 'already taken' }] });
+  }
+  if (error instanceof MissingReferenceError) {
+    // A write named a row that vanished meanwhile (e.g. a user deleted while being added to a group).
+    return send(reply, 404, { message: error.message, validations: [{ field: error.field, detail: 'does not exist' }] });
   }
   if (error instanceof MappingDomainError) {
     return send(reply, 400, {

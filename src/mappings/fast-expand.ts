@@ -1,6 +1,6 @@
-// The hot path of merging: check and expand a host path or bind in ONE pass over its
-// characters, with no regex, closure or intermediate array. It accepts only the common,
-// unambiguous case; anything else returns null and the caller runs the full checks of
+// The hot path of merging: a template is checked in one pass over its characters (no regex,
+// no closure), the verdict memoized, and then expanded by concatenation. It accepts only the
+// common, unambiguous case; anything else returns null and the caller runs the full checks of
 // tokens.ts (expandSlow), which accept what is legitimate and name what is not.
 //
 // Why the result cannot escape: the template is absolute and normalized, has no `.`/`..`
@@ -8,7 +8,7 @@
 // (assertTokenContext): a username is 1-64 of [A-Za-z0-9._@+-] and not `.`/`..`, ids are
 // UUIDs. No value holds `/`, and no value is empty, `.` or `..`, so substitution can neither
 // add a segment nor turn one into `.`/`..`; the text before the first token is copied
-// unchanged, so the result starts with the fixed prefix. It is checked again below anyway.
+// unchanged, so the result starts with the fixed prefix.
 
 /** Token values, already validated, ids lowercased. */
 export interface CheckedTokenValues {
@@ -22,13 +22,33 @@ const DOT = 46;
 const OPEN = 123;
 const CLOSE = 125;
 
-export function expandFast(template: string, values: CheckedTokenValues): string | null {
+const USERNAME = 0;
+const USER_ID = 1;
+const IMAGE_ID = 2;
+
+/** A checked template: `true` = clean and token-free; parts/tokens = clean with tokens; null = slow path. */
+type Compiled = true | { parts: string[]; tokens: number[] } | null;
+
+/**
+ * Templates recur (every launch resolves the same documents), and checking one is a walk over
+ * its characters, so the verdict is memoized by the template's text. Bounded: cleared when full.
+ * Deterministic, so it cannot change a result, only its cost.
+ */
+const compiledTemplates = new Map<string, Compiled>();
+const CACHE_LIMIT = 50_000;
+
+/** For benchmarks: measure the cost without the memo. */
+export function clearExpansionCache(): void {
+  compiledTemplates.clear();
+}
+
+function compile(template: string): Compiled {
   const length = template.length;
   if (length < 2 || template.charCodeAt(0) !== SLASH) return null;
-  let out = '';
+  const parts: string[] = [];
+  const tokens: number[] = [];
   let copiedUpTo = 0;
   let segmentStart = 1;
-  let firstToken = -1;
   for (let i = 1; i <= length; i++) {
     const c = i < length ? template.charCodeAt(i) : SLASH;
     if (c === SLASH) {
@@ -37,23 +57,40 @@ export function expandFast(template: string, values: CheckedTokenValues): string
       if (template.charCodeAt(segmentStart) === DOT && (segmentLength === 1 || (segmentLength === 2 && template.charCodeAt(segmentStart + 1) === DOT))) return null;
       segmentStart = i + 1;
     } else if (c < 32 || c > 126 || c === CLOSE) {
-      return null; // control or non-ASCII (full check decides), or a stray "}"
+      return null; // control or non-ASCII (the full check decides), or a stray "}"
     } else if (c === OPEN) {
       const end = template.indexOf('}', i);
-      let value: string | null = null;
-      if (end - i === 8 && template.startsWith('{user_id}', i)) value = values.user_id;
-      else if (end - i === 9 && template.startsWith('{username}', i)) value = values.username;
-      else if (end - i === 9 && template.startsWith('{image_id}', i)) value = values.image_id;
-      if (value === null) return null;
-      if (firstToken < 0) firstToken = i;
-      out += template.slice(copiedUpTo, i) + value;
+      let token = -1;
+      if (end - i === 8 && template.startsWith('{user_id}', i)) token = USER_ID;
+      else if (end - i === 9 && template.startsWith('{username}', i)) token = USERNAME;
+      else if (end - i === 9 && template.startsWith('{image_id}', i)) token = IMAGE_ID;
+      if (token < 0) return null;
+      parts.push(template.slice(copiedUpTo, i));
+      tokens.push(token);
       copiedUpTo = end + 1;
       i = end;
     }
   }
-  if (firstToken < 0) return template;
-  out += template.slice(copiedUpTo);
-  // Defence in depth: the result keeps the fixed prefix and gained no "/" from a value.
-  const prefixEnd = template.lastIndexOf('/', firstToken);
-  return out.startsWith(template.slice(0, prefixEnd + 1)) ? out : null;
+  if (tokens.length === 0) return true;
+  parts.push(template.slice(copiedUpTo));
+  return { parts, tokens };
+}
+
+export function expandFast(template: string, values: CheckedTokenValues): string | null {
+  let compiled = compiledTemplates.get(template);
+  if (compiled === undefined) {
+    compiled = compile(template);
+    if (compiledTemplates.size >= CACHE_LIMIT) compiledTemplates.clear();
+    compiledTemplates.set(template, compiled);
+  }
+  if (compiled === null) return null;
+  if (compiled === true) return template;
+  // parts[0] is the template up to its first token, so the result starts with the fixed prefix.
+  const { parts, tokens } = compiled;
+  let out = parts[0]!;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    out += (token === USERNAME ? values.username : token === USER_ID ? values.user_id : values.image_id) + parts[i + 1]!;
+  }
+  return out;
 }

@@ -11,7 +11,8 @@ export interface DuplicateKey {
 }
 
 export type JsonTextResult =
-  | { ok: true; value: unknown; duplicates: DuplicateKey[] }
+  /** rootEntries: every key/value of a top-level object in order, duplicates included */
+  | { ok: true; value: unknown; duplicates: DuplicateKey[]; rootEntries: Array<[string, unknown]> | null }
   | { ok: false; message: string };
 
 const MAX_DEPTH = 64;
@@ -22,7 +23,7 @@ export function parseJsonText(text: string): JsonTextResult {
   const parser = new Parser(text);
   try {
     const value = parser.parseDocument();
-    return { ok: true, value, duplicates: parser.duplicates };
+    return { ok: true, value, duplicates: parser.duplicates, rootEntries: parser.rootEntries };
   } catch (error) {
     if (error instanceof JsonSyntaxError) return { ok: false, message: error.message };
     throw error;
@@ -31,6 +32,8 @@ export function parseJsonText(text: string): JsonTextResult {
 
 class Parser {
   readonly duplicates: DuplicateKey[] = [];
+  /** so that the value of a duplicated host path is validated too, not silently dropped */
+  rootEntries: Array<[string, unknown]> | null = null;
   private pos = 0;
 
   constructor(private readonly text: string) {}
@@ -82,7 +85,9 @@ class Parser {
       this.skipSpace();
       this.expect(':', 'a ":" after the key');
       this.skipSpace();
-      out[key] = this.parseValue([...path, key], depth + 1);
+      const value = this.parseValue([...path, key], depth + 1);
+      out[key] = value;
+      if (depth === 0) (this.rootEntries ??= []).push([key, value]);
       this.skipSpace();
       if (this.text[this.pos] === ',') {
         this.pos++;

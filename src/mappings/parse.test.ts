@@ -85,6 +85,10 @@ describe('rejections, each with its location', () => {
     assert.match(out[0]!, /^"\/srv\/a": the key "\/srv\/a" appears more than once .*lines 1 and 2/);
     assert.match(out[1]!, /^"\/srv\/a"\.mode: the key "mode" appears more than once/);
   });
+  it('the value of a host path written twice is validated too', () => {
+    const out = lines('{"/srv/a": {"bind": "/a", "uid": "1000"},\n "/srv/a": {"bind": "/a", "mode": "x"}}');
+    assert.deepEqual(out.map((l) => l.slice(0, l.indexOf(':'))), ['"/srv/a"', '"/srv/a".uid', '"/srv/a".mode']);
+  });
   it('duplicates are compared after unescaping', () => {
     assert.match(lines('{"/srv/a": {"bind": "/a", "\\u0062ind": "/b"}}')[0]!, /^"\/srv\/a"\.bind: the key "bind" appears more than once/);
   });

@@ -2,7 +2,7 @@
 import { parseJsonText } from './json-text.js';
 import { DOCUMENT_LOCATION, formatLocation } from './location.js';
 import type { MappingError, ParseResult } from './types.js';
-import { validateMappingValue } from './validate.js';
+import { validateMappingEntries, validateMappingValue } from './validate.js';
 
 export function parseMappingDocument(input: string | unknown): ParseResult {
   if (typeof input !== 'string') return validateMappingValue(input);
@@ -14,7 +14,7 @@ export function parseMappingDocument(input: string | unknown): ParseResult {
       `the key ${JSON.stringify(dup.key)} appears more than once in this object (lines ${dup.firstLine} and ${dup.line}); ` +
       'expected each key once (a plain JSON parser would silently keep only the last)',
   }));
-  const validated = validateMappingValue(parsed.value);
+  const validated = parsed.rootEntries ? validateMappingEntries(parsed.rootEntries) : validateMappingValue(parsed.value);
   if (!validated.ok) errors.push(...validated.errors);
   return errors.length > 0 ? { ok: false, errors } : validated;
 }

@@ -115,24 +115,35 @@ function checkSpec(ctx: FieldContext, raw: Record<string, unknown>): MappingSpec
 
 /** Validates a parsed value and returns the normalized document or every error found. */
 export function validateMappingValue(value: unknown): ParseResult {
-  if (!isPlainObject(value)) {
-    return {
-      ok: false,
-      errors: [{ location: DOCUMENT_LOCATION, message: `got ${describeValue(value)}; expected a JSON object whose keys are host paths, e.g. {"/var/kasm_user_share": {"bind": "/share"}}` }],
-    };
-  }
+  return isPlainObject(value) ? validateMappingEntries(Object.entries(value)) : notAnObject(value);
+}
+
+function notAnObject(value: unknown): ParseResult {
+  return {
+    ok: false,
+    errors: [{ location: DOCUMENT_LOCATION, message: `got ${describeValue(value)}; expected a JSON object whose keys are host paths, e.g. {"/var/kasm_user_share": {"bind": "/share"}}` }],
+  };
+}
+
+/**
+ * Validates the entries of the top-level object in order. The JSON text parser passes every
+ * entry, a key written twice included (reported by the parser), so both values are checked.
+ */
+export function validateMappingEntries(entries: Array<[string, unknown]>): ParseResult {
   const errors: MappingError[] = [];
   const document: MappingDocument = {};
   const keyByHostPath = new Map<string, string>();
   const keyByBind = new Map<string, string>();
-  for (const [key, raw] of Object.entries(value)) {
+  for (const [key, raw] of entries) {
     const ctx: FieldContext = { key, errors };
     const hostProblems = templateProblems(key, 'host path');
     for (const problem of hostProblems) fail(ctx, null, problem);
     const hostPath = normalizePath(key);
     if (hostProblems.length === 0) {
       const earlier = keyByHostPath.get(hostPath);
-      if (earlier !== undefined) {
+      if (earlier === key) {
+        // the same key written twice: the parser reported it; its value is still checked below
+      } else if (earlier !== undefined) {
         fail(ctx, null, `normalizes to ${JSON.stringify(hostPath)}, the same host path as ${JSON.stringify(earlier)}; expected each host path once`);
       } else keyByHostPath.set(hostPath, key);
     }
@@ -143,7 +154,7 @@ export function validateMappingValue(value: unknown): ParseResult {
     const spec = checkSpec(ctx, raw);
     if (ctx.bind !== undefined) {
       const other = keyByBind.get(ctx.bind);
-      if (other !== undefined) {
+      if (other !== undefined && other !== key) {
         fail(ctx, 'bind', `${JSON.stringify(ctx.bind)} is already the bind of ${JSON.stringify(other)}; expected each container path once per document`);
       } else keyByBind.set(ctx.bind, key);
     }

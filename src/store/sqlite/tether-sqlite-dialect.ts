@@ -1,26 +1,23 @@
-// Kysely's SQLite dialect with two changes for a database file that several processes may
-// open (a running server and `tether admin reset-password`, say):
-// - transactions start with BEGIN IMMEDIATE: the write lock is taken up front and waited for
-//   (busy_timeout), instead of a deferred transaction failing with SQLITE_BUSY when it tries
-//   to upgrade from reading to writing while another process writes;
+// Kysely's SQLite dialect for a database file that several processes may open (a running
+// server and `tether admin reset-password`, say), with a faster driver:
+// - the driver (caching-sqlite-driver.ts) caches prepared statements and starts transactions
+//   with BEGIN IMMEDIATE, so a read-then-write transaction waits for the write lock up front
+//   (busy_timeout) instead of failing with SQLITE_BUSY when it upgrades;
 // - migrations run inside a transaction (SQLite's DDL is transactional; Kysely assumes it is
 //   not), so a crash mid-migration leaves the previous schema, not half of the next one.
+import type Database from 'better-sqlite3';
 import {
-  CompiledQuery,
   SqliteAdapter,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseIntrospector,
+  type Dialect,
   type DialectAdapter,
   type Driver,
-  type SqliteDialectConfig,
+  type Kysely,
+  type QueryCompiler,
 } from 'kysely';
-
-class ImmediateTransactionSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
+import { CachingSqliteDriver } from './caching-sqlite-driver.js';
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
@@ -28,19 +25,28 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-export class TetherSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+export interface TetherSqliteDialectConfig {
+  database: Database.Database;
+  /** prepared statements kept per connection (LRU); default 200 */
+  statementCacheSize?: number;
+}
 
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
+export class TetherSqliteDialect implements Dialect {
+  constructor(private readonly config: TetherSqliteDialectConfig) {}
+
+  createDriver(): Driver {
+    return new CachingSqliteDriver(this.config);
   }
 
-  override createDriver(): Driver {
-    return new ImmediateTransactionSqliteDriver(this.#config);
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
   }
 
-  override createAdapter(): DialectAdapter {
+  createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
   }
 }
