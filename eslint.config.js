@@ -15,6 +15,7 @@ export default tseslint.config(
   {
     // The mappings domain is pure: no I/O, no other Tether layer.
     files: ['src/mappings/**/*.ts'],
+    ignores: ['src/mappings/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'child_process', '../store/*', '../runtime/*', '../api/*', '../cli/*', '../sessions/*', '../hostprep/*'] }],
     },

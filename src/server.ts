@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { AppDeps } from './api/types.js';
 import { buildApp } from './api/app.js';
+import { webUiPlugin } from './api/web-ui.js';
 import { DEFAULT_SCRYPT_N, generatePassword, hashPassword } from './auth/index.js';
 import { openStore } from './store/open-store.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from './store/system-groups.js';
@@ -78,6 +79,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       const cleanup = await extend(deps, config);
       if (cleanup) cleanups.push(cleanup);
     }
+    deps.rootPlugins = [...(deps.rootPlugins ?? []), webUiPlugin()];
     app = await buildApp(deps);
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (err) {

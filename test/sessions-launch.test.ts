@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { execIn } from './helpers/docker.js';
+import { startRegistry } from './helpers/registry.js';
 import { ADMIN_ACTOR, mapping, sessionLab, type SessionLab } from './helpers/sessions.js';
 
 describe('session launch (real engine, SQLite store)', () => {
@@ -118,5 +119,22 @@ describe('session launch (real engine, SQLite store)', () => {
     await lab.store.groups.update(group.group_id, { settings: { ...group.settings, volume_mappings: { [b]: mapping('/b') } } });
     assert.equal(await lab.manager.drift(s), true, 'a group mapping added since launch is drift');
     await lab.manager.destroy(s.session_id, ADMIN_ACTOR);
+  });
+
+  it('an image the engine lacks is pulled at launch, its progress on the event stream', async () => {
+    const registry = await startRegistry();
+    try {
+      const ref = await registry.pushTestImage(lab.docker, `tether-pull-${lab.runId}`);
+      const s = await lab.launch(await lab.user(), await lab.image({}, { docker_image: ref }));
+      assert.equal(s.state, 'running', JSON.stringify(s.error));
+      const types: string[] = [];
+      for await (const e of lab.manager.events(s.session_id)) types.push(e.type);
+      assert.ok(types.includes('image.pull'), `no image.pull event in ${types.join(', ')}`);
+      assert.ok(types.indexOf('image.pull') < types.indexOf('container.created'));
+      await lab.manager.destroy(s.session_id, ADMIN_ACTOR);
+      await lab.docker.getImage(ref).remove().catch(() => undefined);
+    } finally {
+      await registry.stop();
+    }
   });
 });

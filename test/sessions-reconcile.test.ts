@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TEST_IMAGE } from './helpers/docker.js';
-import { FAST_STOP_CMD, sessionLab, type SessionLab } from './helpers/sessions.js';
+import { ADMIN_ACTOR, FAST_STOP_CMD, mapping, sessionLab, type SessionLab } from './helpers/sessions.js';
 import type { SessionRecord, SessionState } from '../src/store/types.js';
 
 describe('reconcile (real engine)', () => {
@@ -61,5 +61,21 @@ describe('reconcile (real engine)', () => {
     assert.equal((await lab.containersOf(live.session_id)).length, 1);
     assert.deepEqual(new Set(report.failedSessions), new Set([vanished.session_id, preparing.session_id, starting.session_id]));
     assert.deepEqual(report.destroyedSessions, [stopping.session_id]);
+  });
+
+  it('a destroy racing a launch at any step ends destroyed with no container', async () => {
+    const folder = await lab.folder(`/srv/tether-race-${lab.runId}`);
+    const image = await lab.image({ [folder]: mapping('/data') });
+    const delays = [0, 20, 60, 120, 250, 400];
+    const users = await Promise.all(delays.map(() => lab.user()));
+    await Promise.all(delays.map(async (ms, i) => {
+      const rec = await lab.manager.launch({ imageId: image.image_id, userId: (users[i] as { user_id: string }).user_id, actor: ADMIN_ACTOR });
+      await new Promise((r) => setTimeout(r, ms));
+      const gone = await lab.manager.destroy(rec.session_id, ADMIN_ACTOR);
+      assert.ok(['destroyed', 'failed'].includes(gone.state), `ended ${gone.state}`);
+      const final = await lab.store.sessions.get(rec.session_id);
+      assert.ok(final && ['destroyed', 'failed'].includes(final.state));
+      assert.equal((await lab.containersOf(rec.session_id)).length, 0, `container left (destroy after ${ms} ms)`);
+    }));
   });
 });

@@ -2,11 +2,25 @@
 // or validated, so a user calling an administrator's route gets 403 whatever the body, and
 // an anonymous caller gets 401 without the server parsing anything.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticateSecret, isAdminGroups } from '../auth/index.js';
+import { authenticateSecret } from '../auth/index.js';
 import type { AppDeps, Principal } from './types.js';
 import { forbidden, unauthorized } from './http-error.js';
 
 export const SESSION_COOKIE = 'tether_session';
+/** Header the web UI sends on every state-changing request made with the login cookie. */
+export const CSRF_HEADER = 'x-tether-csrf';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Defence in depth beside SameSite=Strict: a cross-site form or <img> cannot set a custom
+ * header, so a cookie-authenticated change without it is refused. Bearer tokens are not
+ * ambient credentials and need no such header. Logout is exempt (forcing it is harmless).
+ */
+function missesCsrfHeader(request: FastifyRequest): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  if (request.method === 'POST' && request.routeOptions.url?.endsWith('/logout')) return false;
+  return request.headers[CSRF_HEADER] !== '1';
+}
 
 /** The presented secret: `Authorization: Bearer` first, else the login cookie. */
 function presentedSecret(request: FastifyRequest): string | null {
@@ -36,15 +50,18 @@ export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
       request.log.info({ reason: result.reason }, 'rejected credentials');
       throw unauthorized('invalid, expired or revoked credentials');
     }
-    const groups = await deps.store.groups.groupsOf(result.user.user_id);
+    // The groups themselves (200 with their settings, for some users) are read only by the
+    // routes that need them (callerGroups); the admin flag came with the credential.
     const principal: Principal = {
       user: result.user,
-      isAdmin: isAdminGroups(groups),
-      groups,
+      isAdmin: result.isAdmin,
       via: request.headers.authorization !== undefined ? 'token' : 'cookie',
       token_id: result.token.token_id,
     };
     request.principal = principal;
+    if (principal.via === 'cookie' && missesCsrfHeader(request)) {
+      throw forbidden(`a change made with the sign-in cookie must carry the header "${CSRF_HEADER}: 1" (cross-site request protection)`);
+    }
     if (access === 'admin' && !principal.isAdmin) throw forbidden('administrators only');
   });
 }
@@ -55,7 +72,8 @@ export function caller(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** The caller's groups: from the auth hook when it read them, else from the store. */
+/** The caller's groups, read from the store on first use and kept for the rest of the request. */
 export async function callerGroups(store: import('../store/types.js').Store, me: Principal) {
-  return me.groups ?? store.groups.groupsOf(me.user.user_id);
+  me.groups ??= await store.groups.groupsOf(me.user.user_id);
+  return me.groups;
 }

@@ -1,10 +1,12 @@
 // Turns a presented secret (bearer token or login cookie) into the caller, or says why not.
 // Every failure is reported the same way to the client (401); the reason is for logs.
+// Runs on every request, so the token, its owner and the owner's admin flag come from one
+// query (nothing is cached: a revocation or a disabled user takes effect on the next request).
 import type { Store, TokenRecord, UserRecord } from '../store/types.js';
 import { digestToken, looksLikeToken } from './tokens.js';
 
 export type AuthResult =
-  | { ok: true; user: UserRecord; token: TokenRecord }
+  | { ok: true; user: UserRecord; token: TokenRecord; isAdmin: boolean }
   | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'user_missing' | 'user_disabled' };
 
 /** last_used_at is refreshed at most this often, so reads do not turn into writes. */
@@ -12,16 +14,16 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export async function authenticateSecret(store: Store, secret: string, now: Date): Promise<AuthResult> {
   if (!looksLikeToken(secret)) return { ok: false, reason: 'malformed' };
-  const token = await store.tokens.getByDigest(digestToken(secret));
-  if (!token) return { ok: false, reason: 'unknown' };
+  const credential = await store.tokens.getCredential(digestToken(secret));
+  if (!credential) return { ok: false, reason: 'unknown' };
+  const { token, user, isAdmin } = credential;
   if (token.revoked_at !== null) return { ok: false, reason: 'revoked' };
   if (token.expires_at !== null && Date.parse(token.expires_at) <= now.getTime()) return { ok: false, reason: 'expired' };
-  const user = await store.users.get(token.user_id);
   if (!user) return { ok: false, reason: 'user_missing' };
   if (user.disabled) return { ok: false, reason: 'user_disabled' };
   const lastUsed = token.last_used_at === null ? 0 : Date.parse(token.last_used_at);
   if (now.getTime() - lastUsed >= LAST_USED_RESOLUTION_MS) {
     await store.tokens.update(token.token_id, { last_used_at: now.toISOString() });
   }
-  return { ok: true, user, token };
+  return { ok: true, user, token, isAdmin };
 }

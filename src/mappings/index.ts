@@ -5,6 +5,6 @@ export { parseMappingDocument, formatMappingError } from './parse.js';
 export { validateMappingValue, MAPPING_KEYS, DEFAULTS } from './validate.js';
 export { validateUsername, isUuid, fixedPrefix, expandTokens, TOKEN_NAMES, type TokenName } from './tokens.js';
 export { normalizePath } from './paths.js';
-export { DEFAULT_DENIED_PATHS, DEFAULT_POLICY, checkHostPath, checkDocumentPolicy, type HostPathVerdict } from './policy.js';
+export { DEFAULT_DENIED_PATHS, DEFAULT_POLICY, checkHostPath, checkDocumentPolicy, compilePolicy, type HostPathVerdict } from './policy.js';
 export { resolveEffectiveMounts, describeSource, type ResolveInput } from './merge.js';
 export { mappingsDigest } from './digest.js';

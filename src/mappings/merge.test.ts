@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- tests use node:test; the module under test stays pure */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MappingDomainError, mappingsDigest, parseMappingDocument, resolveEffectiveMounts, type MappingDocument } from './index.js';

@@ -15,14 +15,18 @@ export interface ResolveInput {
   policy?: HostPathPolicy;
 }
 
-interface Candidate {
-  mount: EffectiveMount;
+/**
+ * Every mapping met while merging, by index: parallel arrays rather than a wrapper object per
+ * mapping (this loop runs for thousands of mappings at every launch).
+ */
+interface Table {
+  mounts: EffectiveMount[];
   /** precedence: lower wins; the image is -1, groups their index after sorting by priority */
-  rank: number;
+  ranks: number[];
   /** the host-path key as written in the source document (tie-break inside one source) */
-  key: string;
-  /** mappings this one beat, in precedence order (null: none, the common case) */
-  losers: Candidate[] | null;
+  keys: string[];
+  /** per winning index: the indexes it beat, in precedence order */
+  losers: Array<number[] | undefined>;
 }
 
 interface Source {
@@ -59,31 +63,35 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function byPrecedence(a: Candidate, b: Candidate): number {
-  return a.rank - b.rank || compareStrings(a.mount.bind, b.mount.bind) || compareStrings(a.key, b.key);
+function byPrecedence(table: Table, a: number, b: number): number {
+  return table.ranks[a]! - table.ranks[b]! || compareStrings(table.mounts[a]!.bind, table.mounts[b]!.bind) || compareStrings(table.keys[a]!, table.keys[b]!);
 }
 
-function findConflicts(winners: Candidate[]): OwnershipConflict[] {
-  const firstByHostPath = new Map<string, Candidate>();
-  const shared = new Map<string, Candidate[]>(); // host paths mounted more than once
-  for (const c of winners) {
-    const first = firstByHostPath.get(c.mount.host_path);
-    if (!first) firstByHostPath.set(c.mount.host_path, c);
+function findConflicts(table: Table, winners: number[]): OwnershipConflict[] {
+  const firstByHostPath = new Map<string, number>();
+  const shared = new Map<string, number[]>(); // host paths mounted more than once
+  for (const w of winners) {
+    const hostPath = table.mounts[w]!.host_path;
+    const first = firstByHostPath.get(hostPath);
+    if (first === undefined) firstByHostPath.set(hostPath, w);
     else {
-      const list = shared.get(c.mount.host_path);
-      if (list) list.push(c);
-      else shared.set(c.mount.host_path, [first, c]);
+      const list = shared.get(hostPath);
+      if (list) list.push(w);
+      else shared.set(hostPath, [first, w]);
     }
   }
   const conflicts: OwnershipConflict[] = [];
   for (const [hostPath, list] of shared) {
-    const first = list[0]!.mount;
-    if (list.every((c) => c.mount.uid === first.uid && c.mount.gid === first.gid)) continue;
-    list.sort(byPrecedence);
-    const winner = list[0]!.mount;
+    const first = table.mounts[list[0]!]!;
+    if (list.every((i) => table.mounts[i]!.uid === first.uid && table.mounts[i]!.gid === first.gid)) continue;
+    list.sort((a, b) => byPrecedence(table, a, b));
+    const winner = table.mounts[list[0]!]!;
     conflicts.push({
       host_path: hostPath,
-      mounts: list.map(({ mount }) => ({ bind: mount.bind, uid: mount.uid, gid: mount.gid, source: mount.source })),
+      mounts: list.map((i) => {
+        const m = table.mounts[i]!;
+        return { bind: m.bind, uid: m.uid, gid: m.gid, source: m.source };
+      }),
       applied: { uid: winner.uid, gid: winner.gid, source: winner.source },
     });
   }
@@ -100,8 +108,10 @@ export function resolveEffectiveMounts(input: ResolveInput): EffectiveMountsView
   const tokens = input.tokens;
   assertTokenContext(tokens, 'tokens');
   const values = { username: tokens.username, user_id: tokens.user_id.toLowerCase(), image_id: tokens.image_id.toLowerCase() };
-  const check = input.policy ? compilePolicy(input.policy) : null;
-  const winners = new Map<string, Candidate>();
+  // Expanded paths are clean by construction (checked by expandFast or expandSlow).
+  const check = input.policy ? compilePolicy(input.policy, { pathsAreClean: true }) : null;
+  const table: Table = { mounts: [], ranks: [], keys: [], losers: [] };
+  const winners = new Map<string, number>();
   // Sources are visited in precedence order, so the first to claim a bind wins it.
   for (const { source, doc, rank } of orderedSources(input)) {
     for (const key of Object.keys(doc)) {
@@ -112,35 +122,35 @@ export function resolveEffectiveMounts(input: ResolveInput): EffectiveMountsView
         const verdict = check(hostPath);
         if (!verdict.ok) throw new MappingDomainError('policy', `${verdict.reason}; ${verdict.suggestion}`, locationOf(source, key));
       }
-      const candidate: Candidate = {
-        rank,
-        key,
-        mount: {
-          host_path: hostPath, bind, mode: spec.mode, uid: spec.uid ?? null, gid: spec.gid ?? null,
-          required: spec.required, timeout: spec.timeout, skip_check: spec.skip_check, source,
-        },
-        losers: null,
-      };
+      const index = table.mounts.length;
+      table.mounts.push({
+        host_path: hostPath, bind, mode: spec.mode, uid: spec.uid ?? null, gid: spec.gid ?? null,
+        required: spec.required, timeout: spec.timeout, skip_check: spec.skip_check, source,
+      });
+      table.ranks.push(rank);
+      table.keys.push(key);
       const existing = winners.get(bind);
-      if (!existing) winners.set(bind, candidate);
-      else if (existing.rank === rank && key < existing.key) {
+      if (existing === undefined) winners.set(bind, index);
+      else if (table.ranks[existing] === rank && key < table.keys[existing]!) {
         // Two templates of one document expanded to the same bind: the smaller key wins, stably.
-        candidate.losers = [existing, ...(existing.losers ?? [])];
-        existing.losers = null;
-        winners.set(bind, candidate);
-      } else (existing.losers ??= []).push(candidate);
+        table.losers[index] = [existing, ...(table.losers[existing] ?? [])];
+        table.losers[existing] = undefined;
+        winners.set(bind, index);
+      } else (table.losers[existing] ??= []).push(index);
     }
   }
   // One native sort of the binds (no comparator callback): the cost that dominates merging.
   const binds = [...winners.keys()].sort();
   const mounts: EffectiveMount[] = [];
   const shadowed: ShadowedMount[] = [];
-  const winnerList: Candidate[] = [];
+  const winnerIndexes: number[] = [];
   for (const bind of binds) {
-    const winner = winners.get(bind)!;
-    winnerList.push(winner);
-    mounts.push(winner.mount);
-    if (winner.losers) for (const { mount: m } of winner.losers) shadowed.push(shadowedMount(m, winner.mount.source));
+    const w = winners.get(bind)!;
+    const winner = table.mounts[w]!;
+    winnerIndexes.push(w);
+    mounts.push(winner);
+    const beaten = table.losers[w];
+    if (beaten) for (const l of beaten) shadowed.push(shadowedMount(table.mounts[l]!, winner.source));
   }
-  return { mounts, shadowed, conflicts: findConflicts(winnerList) };
+  return { mounts, shadowed, conflicts: findConflicts(table, winnerIndexes) };
 }

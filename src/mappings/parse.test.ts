@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- tests use node:test; the module under test stays pure */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatMappingError, parseMappingDocument, type MappingError, type ParseResult } from './index.js';
@@ -141,6 +140,7 @@ describe('rejections, each with its location', () => {
       ['{"/srv/a\\u0000b": {"bind": "/a"}}', /contains a NUL character/],
       ['{"/srv/a\\nb": {"bind": "/a"}}', /control or invisible character U\+000A/],
       ['{"/srv/a\\u202eb": {"bind": "/a"}}', /control or invisible character U\+202E/],
+      ['{"/srv/a\\ud800b": {"bind": "/a"}}', /control or invisible character U\+D800/],
       ['{"/srv/a": {"bind": "a"}}', /^"\/srv\/a"\.bind: bind "a" is not absolute/],
       ['{"/srv/a": {"bind": "/x/.."}}', /^"\/srv\/a"\.bind: bind .* contains a "\.\." segment/],
       ['{"/srv/a": {"bind": "/"}}', /^"\/srv\/a"\.bind: bind cannot be "\/"/],

@@ -1,8 +1,8 @@
 // Pure string logic on POSIX paths. Nothing here touches a filesystem: symlinks are
 // resolved later, on the host, by the caller, which then re-checks the real path.
 
-/** Control characters and invisible formatting characters (zero-width, bidi overrides). */
-const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}]/u;
+/** Control characters, invisible formatting characters (zero-width, bidi overrides), lone surrogates. */
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}]/u;
 
 /** Collapse repeated slashes and drop a trailing slash (but keep `/` itself). */
 export function normalizePath(path: string): string {

@@ -29,7 +29,11 @@ function ancestorsOf(path: string): string[] {
  * one of its ancestors is one (except "/", which is denied only as itself), or when it is an
  * ancestor of one. Each check costs a few set look-ups per path segment.
  */
-export function compilePolicy(policy: HostPathPolicy): (path: string) => HostPathVerdict {
+export function compilePolicy(
+  policy: HostPathPolicy,
+  /** pathsAreClean: the caller guarantees normalized absolute paths without `.`/`..` (the merge loop) */
+  options: { pathsAreClean?: boolean } = {},
+): (path: string) => HostPathVerdict {
   const denied = new Set([...DEFAULT_DENIED_PATHS, ...policy.extraDenied].map(normalizePath));
   const deniedList = [...denied];
   const holds = new Map<string, string>(); // ancestor -> a denied path beneath it
@@ -60,8 +64,9 @@ export function compilePolicy(policy: HostPathPolicy): (path: string) => HostPat
   };
 
   return (path: string): HostPathVerdict => {
-    const normalized = path.includes('//') || (path.length > 1 && path.endsWith('/')) ? normalizePath(path) : path;
-    const syntax = isCleanAbsolute(normalized) ? null : pathSyntaxProblem(normalized, 'host path');
+    const trusted = options.pathsAreClean === true;
+    const normalized = !trusted && (path.includes('//') || (path.length > 1 && path.endsWith('/'))) ? normalizePath(path) : path;
+    const syntax = trusted || isCleanAbsolute(normalized) ? null : pathSyntaxProblem(normalized, 'host path');
     if (syntax) return { ok: false, reason: syntax, suggestion: suggestionFor('/share') };
     const reason = deniedReason(normalized);
     if (reason !== null) return { ok: false, reason: `host path ${JSON.stringify(normalized)} is refused: ${reason}`, suggestion: suggestionFor(normalized) };

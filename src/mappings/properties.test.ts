@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- tests use node:test; the module under test stays pure */
 // Property-based tests (fast-check): random documents, hostile names and paths, permutations.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

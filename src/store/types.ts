@@ -184,9 +184,20 @@ export interface ImageRepo {
   delete(imageId: string): Promise<void>;
 }
 
+export interface TokenCredential {
+  token: TokenRecord;
+  user: UserRecord | undefined;
+  isAdmin: boolean;
+}
+
 export interface TokenRepo {
   create(t: TokenRecord): Promise<void>;
   getByDigest(digest: string): Promise<TokenRecord | undefined>;
+  /**
+   * The token with this digest, its owner (undefined if the user is gone) and whether the owner
+   * is in "Administrators", read in one query: what authentication needs on every request.
+   */
+  getCredential(digest: string): Promise<TokenCredential | undefined>;
   get(tokenId: string): Promise<TokenRecord | undefined>;
   list(filter?: { user_id?: string; kind?: TokenKind }): Promise<TokenRecord[]>;
   update(tokenId: string, patch: Partial<Pick<TokenRecord, 'revoked_at' | 'last_used_at'>>): Promise<void>;

@@ -5,6 +5,7 @@ import { ALL_USERS_GROUP_ID, ALL_USERS_GROUP_NAME } from '../system-groups.js';
 import { ConflictError, type GroupRecord, type GroupRepo, type GroupSettings } from '../types.js';
 import { definedOnly, fromJson, isoTimestamp, nameKey, nowIso, toJson } from '../values.js';
 import { atomically, type RepoContext } from './repo-context.js';
+import { ReusableQuery } from './reusable-query.js';
 import { hasNul } from '../nul-guard-plugin.js';
 import { userFromRow } from './user-repo.js';
 
@@ -48,6 +49,9 @@ export function createGroupRepo(ctx: RepoContext): GroupRepo {
   const select = () => db.selectFrom('groups').selectAll();
   const getRow = async (q: Kysely<Database>, groupId: string) =>
     q.selectFrom('groups').selectAll().where('group_id', '=', groupId).executeTakeFirst();
+  // Read on API requests that need the caller's groups: compiled once (see reusable-query.ts).
+  const groupsOfUser = new ReusableQuery(db, 1, (q, userId: string) =>
+    q.selectFrom('group_members as m').innerJoin('groups as g', 'g.group_id', 'm.group_id').selectAll('g').where('m.user_id', '=', userId).orderBy('g.priority'));
   return {
     async create(g) {
       await translateConstraints(dialect, rules(g.name, g.priority, g.group_id), () =>
@@ -136,14 +140,7 @@ export function createGroupRepo(ctx: RepoContext): GroupRepo {
       return rows.map(userFromRow);
     },
     async groupsOf(userId) {
-      const rows = await db
-        .selectFrom('group_members as m')
-        .innerJoin('groups as g', 'g.group_id', 'm.group_id')
-        .selectAll('g')
-        .where('m.user_id', '=', userId)
-        .orderBy('g.priority')
-        .execute();
-      return rows.map(groupFromRow);
+      return (await groupsOfUser.execute(userId)).map(groupFromRow);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { ImagesTable } from '../schema.js';
 import type { ImageRecord, ImageRepo } from '../types.js';
 import { definedOnly, fromJson, isoTimestamp, nameKey, nowIso, numberOrNull, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
+import { ReusableQuery } from './reusable-query.js';
 import { hasNul } from '../nul-guard-plugin.js';
 
 function rules(name: string | undefined, imageId: string): ConstraintRules {
@@ -58,6 +59,10 @@ function columnsOf(p: ImagePatch, bool: (b: boolean) => boolean | number): Updat
 export function createImageRepo(ctx: RepoContext): ImageRepo {
   const { db, dialect } = ctx;
   const select = () => db.selectFrom('images').selectAll();
+  // The reads every API request may make: compiled once (see reusable-query.ts).
+  const byId = new ReusableQuery(db, 1, (q, id: string) => q.selectFrom('images').selectAll().where('image_id', '=', id));
+  const byNameKey = new ReusableQuery(db, 1, (q, key: string) => q.selectFrom('images').selectAll().where('name_key', '=', key));
+  const all = new ReusableQuery(db, 0, (q) => q.selectFrom('images').selectAll().orderBy('name_key').orderBy('image_id'));
   return {
     async create(i) {
       await translateConstraints(dialect, rules(i.name, i.image_id), () =>
@@ -86,16 +91,16 @@ export function createImageRepo(ctx: RepoContext): ImageRepo {
     },
     async get(imageId) {
       if (hasNul(imageId)) return undefined; // nothing stored can hold U+0000
-      const r = await select().where('image_id', '=', imageId).executeTakeFirst();
+      const [r] = await byId.execute(imageId);
       return r && imageFromRow(r);
     },
     async getByName(name) {
       if (hasNul(name)) return undefined; // nothing stored can hold U+0000
-      const r = await select().where('name_key', '=', nameKey(name)).executeTakeFirst();
+      const [r] = await byNameKey.execute(nameKey(name));
       return r && imageFromRow(r);
     },
     async list() {
-      return (await select().orderBy('name_key').orderBy('image_id').execute()).map(imageFromRow);
+      return (await all.execute()).map(imageFromRow);
     },
     async update(imageId, patch) {
       const p = definedOnly(patch);

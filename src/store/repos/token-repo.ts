@@ -1,10 +1,13 @@
 import type { Selectable, Updateable } from 'kysely';
 import { translateConstraints, type ConstraintRules } from '../constraint-errors.js';
-import type { TokensTable } from '../schema.js';
-import type { TokenKind, TokenRecord, TokenRepo } from '../types.js';
+import type { TokensTable, UsersTable } from '../schema.js';
+import { ADMINISTRATORS_GROUP_ID } from '../system-groups.js';
+import type { TokenCredential, TokenKind, TokenRecord, TokenRepo } from '../types.js';
 import { isoTimestamp, isoTimestampOrNull } from '../values.js';
 import type { RepoContext } from './repo-context.js';
+import { ReusableQuery } from './reusable-query.js';
 import { hasNul } from '../nul-guard-plugin.js';
+import { userFromRow } from './user-repo.js';
 
 function rules(t: Pick<TokenRecord, 'token_id' | 'user_id'>): ConstraintRules {
   return {
@@ -30,8 +33,41 @@ function tokenFromRow(r: Selectable<TokensTable>): TokenRecord {
   };
 }
 
+/** Token, owner and the owner's admin flag in one statement (see TokenRepo.getCredential). */
+function credentialQuery(db: RepoContext['db'], digest: string) {
+  return db
+    .selectFrom('tokens as t')
+    .leftJoin('users as u', 'u.user_id', 't.user_id')
+    .select((eb) => [
+      't.token_id', 't.user_id', 't.kind', 't.name', 't.digest', 't.created_at', 't.expires_at', 't.revoked_at', 't.last_used_at',
+      'u.user_id as owner_user_id', 'u.username as owner_username', 'u.password_hash as owner_password_hash',
+      'u.disabled as owner_disabled', 'u.created_at as owner_created_at', 'u.updated_at as owner_updated_at',
+      eb.exists(
+        eb.selectFrom('group_members as m').select('m.user_id')
+          .whereRef('m.user_id', '=', 't.user_id').where('m.group_id', '=', ADMINISTRATORS_GROUP_ID),
+      ).as('owner_is_admin'),
+    ])
+    .where('t.digest', '=', digest);
+}
+
+type CredentialRow = Awaited<ReturnType<ReturnType<typeof credentialQuery>['execute']>>[number];
+
+function credentialFromRow(r: CredentialRow): TokenCredential {
+  const user = r.owner_user_id === null ? undefined : userFromRow({
+    user_id: r.owner_user_id,
+    username: r.owner_username as string,
+    password_hash: r.owner_password_hash as string,
+    disabled: r.owner_disabled as number | boolean,
+    created_at: r.owner_created_at as string,
+    updated_at: r.owner_updated_at as string,
+  } as Selectable<UsersTable>);
+  // EXISTS is 0/1 on SQLite, a boolean on PostgreSQL.
+  return { token: tokenFromRow(r), user, isAdmin: Boolean(r.owner_is_admin) };
+}
+
 export function createTokenRepo(ctx: RepoContext): TokenRepo {
   const { db, dialect } = ctx;
+  const credential = new ReusableQuery(db, 1, (q, digest: string) => credentialQuery(q, digest));
   const select = () => db.selectFrom('tokens').selectAll();
   return {
     async create(t) {
@@ -56,6 +92,11 @@ export function createTokenRepo(ctx: RepoContext): TokenRepo {
       if (hasNul(digest)) return undefined; // nothing stored can hold U+0000
       const r = await select().where('digest', '=', digest).executeTakeFirst();
       return r && tokenFromRow(r);
+    },
+    async getCredential(digest) {
+      if (hasNul(digest)) return undefined; // nothing stored can hold U+0000
+      const [r] = await credential.execute(digest);
+      return r && credentialFromRow(r);
     },
     async get(tokenId) {
       if (hasNul(tokenId)) return undefined; // nothing stored can hold U+0000
