@@ -7,8 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tetherArgs } from './helpers/cli.js';
 
-const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 const ADMIN_PASSWORD = 'cli-admin-password';
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -41,7 +41,7 @@ describe('tether CLI over HTTP against a real server', () => {
   function cli(args: string[], opts: { stdin?: string; token?: string | null; url?: string } = {}): Promise<Run> {
     return new Promise((resolve) => {
       const env = cleanEnv({ TETHER_URL: opts.url ?? url, ...(opts.token === null ? {} : { TETHER_TOKEN: opts.token ?? adminToken }) });
-      const child = execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      const child = execFile(process.execPath, tetherArgs(args), { env, timeout: 60_000 }, (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
       });
       child.stdin?.end(opts.stdin ?? '');
@@ -52,7 +52,7 @@ describe('tether CLI over HTTP against a real server', () => {
     dir = await mkdtemp(join(tmpdir(), 'tether-cli-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ['--import', 'tsx', MAIN, 'server', '--listen', `127.0.0.1:${port}`, '--data-dir', join(dir, 'data')], {
+    server = spawn(process.execPath, tetherArgs(['server', '--listen', `127.0.0.1:${port}`, '--data-dir', join(dir, 'data')]), {
       env: cleanEnv({ TETHER_ADMIN_PASSWORD: ADMIN_PASSWORD }), stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {

@@ -33,7 +33,9 @@ export function ImageEditorPage({ id }: { id: string | null }) {
   const save = async () => {
     setSaving(true);
     setError(null);
-    const body = { ...form, volume_mappings: form.volume_mappings.trim() === '' ? '{}' : form.volume_mappings };
+    const { friendly_name, ...rest } = form;
+    // an empty friendly name on a new image means "the name" (the server's default)
+    const body = { ...rest, ...(friendly_name || id ? { friendly_name } : {}), volume_mappings: form.volume_mappings.trim() === '' ? '{}' : form.volume_mappings };
     try {
       if (id) await api('PATCH', `/images/${encodeURIComponent(id)}`, body);
       else await api('POST', '/images', body);
