@@ -30,7 +30,9 @@ function quantile(xs: number[], q: number): number {
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  const env = await sessionApiLab();
+  // BENCH_MIN_WORKERS: host-preparation workers kept ready (the pool's default otherwise)
+  const minWorkers = process.env.BENCH_MIN_WORKERS ? Number(process.env.BENCH_MIN_WORKERS) : undefined;
+  const env = await sessionApiLab('sqlite', minWorkers ? { minWorkers, maxWorkers: Math.max(4, minWorkers) } : undefined);
   const { lab } = env;
   const nas = await startSshfsExport();
   try {

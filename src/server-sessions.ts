@@ -4,19 +4,25 @@
 import pino, { type Logger } from 'pino';
 import type { DepsExtension } from './server.js';
 import { createDockerRuntime } from './runtime/docker/index.js';
-import { createLocalHostPreparer } from './hostprep/index.js';
+import { createHostPreparer } from './hostprep/index.js';
 import { createSessionManager } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { sessionsRoutes } from './api/routes/sessions.js';
 
 export const RECONCILE_EVERY_MS = 30_000;
+/**
+ * Helper-container image for host preparation on a REMOTE engine (DOCKER_HOST not local):
+ * any image with busybox sh, mkdir, chown, stat, find, readlink; it must be present there.
+ * Not configurable yet (config.ts has no setting for it).
+ */
+export const REMOTE_HELPER_IMAGE = 'busybox:1.36';
 
 export function sessionsExtension(): DepsExtension {
   return async (deps, config) => {
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     const runtime = createDockerRuntime(config.dockerHost ? { dockerHost: config.dockerHost } : {});
-    // Host preparation runs on this machine: right when the engine is local (the default).
-    const preparer = createLocalHostPreparer({ policy: config.policy });
+    // Local worker processes when the engine is on this host (the default), else helper containers on it.
+    const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: config.policy, logger });
     const metrics = createMetrics({ store: deps.store });
     const manager = createSessionManager({ store: deps.store, runtime, preparer, policy: config.policy, logger: logger.child({ component: 'sessions' }), metrics });
     deps.sessions = manager;

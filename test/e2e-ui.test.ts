@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { dockerClient, ensureDocker, execIn, removeLabelled, TEST_IMAGE } from './helpers/docker.js';
-import { ADMIN_PASSWORD, freePort, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
+import { ADMIN_PASSWORD, freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
 import { ensureWebBuilt, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { eventually } from './helpers/sessions.js';
 
@@ -49,8 +49,19 @@ describe('web UI end to end (Chromium, tether server, Docker Engine)', () => {
 
   after(async () => {
     await browser?.close();
+    // every session this server launched (even one whose page never opened): its container goes
+    const sessionIds = new Set(sessionId ? [sessionId] : []);
+    if (server) {
+      try {
+        const token = await login(server.url);
+        const res = await fetch(`${server.url}/api/v1/sessions`, { headers: { authorization: `Bearer ${token}` } });
+        for (const s of (await res.json()) as Array<{ id: string }>) sessionIds.add(s.id);
+      } catch {
+        // the server is down: the session id from the page is all we know
+      }
+    }
     await server?.kill('SIGTERM');
-    if (sessionId) await removeLabelled(docker, `tether.session=${sessionId}`);
+    for (const id of sessionIds) await removeLabelled(docker, `tether.session=${id}`);
     await rm(folder, { recursive: true, force: true });
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -179,5 +190,19 @@ describe('web UI end to end (Chromium, tether server, Docker Engine)', () => {
     await eventually(async () => (await docker.listContainers({ all: true, filters: { label: [`tether.session=${sessionId}`] } })).length === 0, 15_000, 'container removed');
     await page.getByRole('link', { name: 'My sessions', exact: true }).click();
     await page.getByText('No sessions.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('form.sign-in').waitFor();
+  });
+
+  it('administrator: all sessions, with their user, mounts and warnings', async () => {
+    const page = browser!.page;
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('link', { name: 'All sessions', exact: true }).click();
+    await page.getByText('No sessions.').waitFor();
+    await page.getByLabel('show ended').check();
+    const row = page.locator('.sessions-table tbody tr', { hasText: username });
+    await row.waitFor();
+    assert.match(await row.innerText(), new RegExp(`${imageName}[\\s\\S]*destroyed[\\s\\S]*/share[\\s\\S]*missing`));
+    await shot(page, 'all-sessions');
   });
 });

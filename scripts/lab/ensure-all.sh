@@ -7,6 +7,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$here/ensure-docker.sh"       # docker.io installed, dockerd answering on /var/run/docker.sock
 "$here/build-test-images.sh"   # tether-test/busybox:1
 "$here/ensure-postgres.sh"     # PostgreSQL on 127.0.0.1:5432
-if [ "${TETHER_LAB_BROWSER:-0}" = 1 ]; then
-  "$here/ensure-browser.sh"    # chromium for UI tests (TETHER_LAB_BROWSER=1 adds it; no suite needs it yet)
+if [ "${TETHER_LAB_BROWSER:-1}" = 1 ]; then
+  "$here/ensure-browser.sh"    # chromium for UI tests (for the end-to-end UI tests; TETHER_LAB_BROWSER=0 skips it)
 fi

@@ -8,7 +8,7 @@ import type Dockerode from 'dockerode';
 import { DEFAULT_POLICY } from '../../src/mappings/index.js';
 import type { MappingDocument, MappingSpec } from '../../src/mappings/types.js';
 import { createDockerRuntime, type DockerRuntime } from '../../src/runtime/docker/index.js';
-import { createLocalHostPreparer } from '../../src/hostprep/index.js';
+import { createLocalHostPreparer, type LocalHostPreparerOptions } from '../../src/hostprep/index.js';
 import type { HostPreparer } from '../../src/hostprep/types.js';
 import { createSessionManager, type SessionManager, type SessionManagerOptions, type Actor } from '../../src/sessions/index.js';
 import { createMetrics, type TetherMetrics } from '../../src/metrics/metrics.js';
@@ -54,13 +54,13 @@ export interface SessionLab {
   cleanup(): Promise<void>;
 }
 
-export async function sessionLab(o: { kind?: StoreKind; store?: Store; manager?: Partial<SessionManagerOptions> } = {}): Promise<SessionLab> {
+export async function sessionLab(o: { kind?: StoreKind; store?: Store; manager?: Partial<SessionManagerOptions>; preparer?: LocalHostPreparerOptions } = {}): Promise<SessionLab> {
   await ensureDocker();
   // a given store belongs to the caller (e.g. the test app), who closes it
   const fresh = o.store ? { store: o.store, cleanup: async () => undefined } : await freshStore(o.kind ?? 'sqlite');
   const store = fresh.store;
   const runtime = createDockerRuntime();
-  const preparer = createLocalHostPreparer({ policy: DEFAULT_POLICY });
+  const preparer = createLocalHostPreparer({ policy: DEFAULT_POLICY, ...o.preparer });
   const metrics = createMetrics({ store });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const manager = createSessionManager({
@@ -151,11 +151,11 @@ export interface SessionApiLab {
  * The HTTP API (test app: admin + token, low scrypt cost) with the sessions routes and
  * GET /metrics over a SessionLab sharing the app's store, listening on a loopback port.
  */
-export async function sessionApiLab(kind: StoreKind = 'sqlite'): Promise<SessionApiLab> {
+export async function sessionApiLab(kind: StoreKind = 'sqlite', preparer?: LocalHostPreparerOptions): Promise<SessionApiLab> {
   let lab: SessionLab | undefined;
   const api = await makeTestApp(kind, {
     plugins: [async (app, deps) => {
-      lab = await sessionLab({ store: deps.store });
+      lab = await sessionLab({ store: deps.store, ...(preparer ? { preparer } : {}) });
       await sessionsRoutes(lab.manager)(app, deps);
     }],
     rootPlugins: [async (app) => metricsRoute((lab as SessionLab).metrics)(app)],

@@ -23,7 +23,7 @@ function page(path: string, me: Me) {
   const m = (re: RegExp) => re.exec(path);
   let x: RegExpExecArray | null;
   if (path === '/launch') return <LaunchPage />;
-  if (path === '/sessions') return <SessionsPage all={false} />;
+  if (path === '/sessions') return <SessionsPage all={false} username={me.user.username} />;
   if ((x = m(/^\/sessions\/([^/]+)$/))) return <SessionPage id={decodeURIComponent(x[1]!)} />;
   if (!me.is_admin) return null;
   if (path === '/admin/images') return <ImagesPage />;
@@ -33,7 +33,7 @@ function page(path: string, me: Me) {
   if ((x = m(/^\/admin\/groups\/([^/]+)$/))) return <GroupEditorPage id={decodeURIComponent(x[1]!)} />;
   if (path === '/admin/users') return <UsersPage />;
   if (path === '/admin/mounts') return <MountsPage />;
-  if (path === '/admin/sessions') return <SessionsPage all />;
+  if (path === '/admin/sessions') return <SessionsPage all username={me.user.username} />;
   if (path === '/admin/audit') return <AuditPage />;
   return null;
 }

@@ -58,7 +58,6 @@ function columnsOf(p: ImagePatch, bool: (b: boolean) => boolean | number): Updat
 
 export function createImageRepo(ctx: RepoContext): ImageRepo {
   const { db, dialect } = ctx;
-  const select = () => db.selectFrom('images').selectAll();
   // The reads every API request may make: compiled once (see reusable-query.ts).
   const byId = new ReusableQuery(db, 1, (q, id: string) => q.selectFrom('images').selectAll().where('image_id', '=', id));
   const byNameKey = new ReusableQuery(db, 1, (q, key: string) => q.selectFrom('images').selectAll().where('name_key', '=', key));

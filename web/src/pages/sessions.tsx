@@ -5,8 +5,10 @@ import { Link } from '../router.js';
 import type { Session } from '../types.js';
 import { useLoad } from '../use-load.js';
 
-export function SessionsPage({ all }: { all: boolean }) {
-  const { data, error, reload } = useLoad(() => api<Session[]>('GET', '/sessions'), [all]);
+/** all: every user's (administrators); else the signed-in user's own (`?user=` matters for administrators only) */
+export function SessionsPage({ all, username }: { all: boolean; username: string }) {
+  const path = all ? '/sessions' : `/sessions?user=${encodeURIComponent(username)}`;
+  const { data, error, reload } = useLoad(() => api<Session[]>('GET', path), [path]);
   const [actionError, setActionError] = useState<string | null>(null);
   const destroy = async (s: Session) => {
     setActionError(null);
