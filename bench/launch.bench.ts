@@ -15,6 +15,7 @@ import { FAST_STOP_CMD, mapping, sessionApiLab } from '../test/helpers/sessions.
 import { startSshfsExport } from '../test/helpers/sshfs.js';
 import { TEST_IMAGE } from '../test/helpers/docker.js';
 import type { ImageRecord } from '../src/store/types.js';
+import { LOCAL_PREPARER_WORKERS } from '../src/server-sessions.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const P95_RUNS = Number(process.env.BENCH_P95_RUNS ?? 100);
@@ -30,9 +31,9 @@ function quantile(xs: number[], q: number): number {
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  // BENCH_MIN_WORKERS: host-preparation workers kept ready (the pool's default otherwise)
-  const minWorkers = process.env.BENCH_MIN_WORKERS ? Number(process.env.BENCH_MIN_WORKERS) : undefined;
-  const env = await sessionApiLab('sqlite', minWorkers ? { minWorkers, maxWorkers: Math.max(4, minWorkers) } : undefined);
+  // host preparation configured as `tether server` configures it; BENCH_MIN_WORKERS overrides
+  const minWorkers = Number(process.env.BENCH_MIN_WORKERS ?? LOCAL_PREPARER_WORKERS.minWorkers);
+  const env = await sessionApiLab('sqlite', { minWorkers, maxWorkers: Math.max(LOCAL_PREPARER_WORKERS.maxWorkers, minWorkers) });
   const { lab } = env;
   const nas = await startSshfsExport();
   try {

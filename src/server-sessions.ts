@@ -4,7 +4,7 @@
 import pino, { type Logger } from 'pino';
 import type { DepsExtension } from './server.js';
 import { createDockerRuntime } from './runtime/docker/index.js';
-import { createHostPreparer } from './hostprep/index.js';
+import { createEngineHostPreparer, createLocalHostPreparer } from './hostprep/index.js';
 import { createSessionManager } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { sessionsRoutes } from './api/routes/sessions.js';
@@ -16,13 +16,21 @@ export const RECONCILE_EVERY_MS = 30_000;
  * Not configurable yet (config.ts has no setting for it).
  */
 export const REMOTE_HELPER_IMAGE = 'busybox:1.36';
+/**
+ * Host-preparation workers kept ready. Each mapping stuck on hung storage takes a worker out
+ * of service until it is replaced; with only 2 ready, healthy launches then waited for a
+ * fresh worker to start (bench/launch.bench.ts (c): p95 1.7x with 2, about 1.0x with 4).
+ */
+export const LOCAL_PREPARER_WORKERS = { minWorkers: 4, maxWorkers: 8 } as const;
 
 export function sessionsExtension(): DepsExtension {
   return async (deps, config) => {
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     const runtime = createDockerRuntime(config.dockerHost ? { dockerHost: config.dockerHost } : {});
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
-    const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: config.policy, logger });
+    const preparer = runtime.local
+      ? createLocalHostPreparer({ policy: config.policy, logger, ...LOCAL_PREPARER_WORKERS })
+      : createEngineHostPreparer({ docker: runtime.docker, image: REMOTE_HELPER_IMAGE, policy: config.policy });
     const metrics = createMetrics({ store: deps.store });
     const manager = createSessionManager({ store: deps.store, runtime, preparer, policy: config.policy, logger: logger.child({ component: 'sessions' }), metrics });
     deps.sessions = manager;

@@ -25,8 +25,8 @@ describe('reconcile (real engine)', () => {
     await lab.store.sessions.create(rec);
     return rec;
   }
-  async function labelled(sessionId: string, start: boolean): Promise<string> {
-    const c = await lab.docker.createContainer({ Image: TEST_IMAGE, Cmd: FAST_STOP_CMD, Labels: { tether: '1', 'tether.session': sessionId, 'tether.user': randomUUID(), 'tether.image': randomUUID() } });
+  async function labelled(sessionId: string, start: boolean, userId: string): Promise<string> {
+    const c = await lab.docker.createContainer({ Image: TEST_IMAGE, Cmd: FAST_STOP_CMD, Labels: { tether: '1', 'tether.session': sessionId, 'tether.user': userId, 'tether.image': randomUUID() } });
     if (start) await c.start();
     return c.id;
   }
@@ -40,12 +40,15 @@ describe('reconcile (real engine)', () => {
     await lab.docker.getContainer(vanished.container_id as string).remove({ force: true });
     const preparing = await record('preparing', user.user_id, image.image_id);
     const starting = await record('starting', user.user_id, image.image_id);
-    await labelled(starting.session_id, true);
+    await labelled(starting.session_id, true, user.user_id);
     const stopping = await record('stopping', user.user_id, image.image_id);
-    await labelled(stopping.session_id, true);
+    await labelled(stopping.session_id, true, user.user_id);
     const dead = await record('destroyed', user.user_id, image.image_id);
-    await labelled(dead.session_id, false);
-    const unknown = await labelled(randomUUID(), true);
+    await labelled(dead.session_id, false, user.user_id);
+    const unknown = await labelled(randomUUID(), true, user.user_id);
+    // another Tether instance's container (a user this store never had): left alone
+    const foreignSession = randomUUID();
+    const foreign = await labelled(foreignSession, true, randomUUID());
 
     const report = await lab.manager.reconcile();
     const state = async (id: string) => (await lab.store.sessions.get(id))?.state;
@@ -59,6 +62,9 @@ describe('reconcile (real engine)', () => {
     for (const s of [starting, stopping, dead]) assert.equal((await lab.containersOf(s.session_id)).length, 0, `container of ${s.state} session left`);
     assert.ok(report.removedContainers.includes(unknown));
     assert.equal((await lab.containersOf(live.session_id)).length, 1);
+    assert.ok(!report.removedContainers.includes(foreign));
+    assert.equal((await lab.containersOf(foreignSession)).length, 1, 'another instance\'s container was removed');
+    await lab.docker.getContainer(foreign).remove({ force: true });
     assert.deepEqual(new Set(report.failedSessions), new Set([vanished.session_id, preparing.session_id, starting.session_id]));
     assert.deepEqual(report.destroyedSessions, [stopping.session_id]);
   });

@@ -86,7 +86,10 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
 
   it('SIGKILL in the middle of launches, restart: no orphan, nothing transient, data intact', async () => {
     // A container carrying Tether's labels for a session the store never heard of.
-    const planted = await docker.createContainer({ Image: TEST_IMAGE, Labels: { tether: '1', 'tether.session': randomUUID(), 'tether.user': randomUUID(), 'tether.image': randomUUID() } });
+    const me = (await api('GET', '/api/v1/me')).json as { user_id?: string; user?: { user_id: string } };
+    const adminId = me.user_id ?? me.user?.user_id;
+    assert.ok(adminId, `no user id in /me: ${JSON.stringify(me)}`);
+    const planted = await docker.createContainer({ Image: TEST_IMAGE, Labels: { tether: '1', 'tether.session': randomUUID(), 'tether.user': adminId, 'tether.image': randomUUID() } });
     const launches = await Promise.all(Array.from({ length: 8 }, (_, i) =>
       api('POST', '/api/v1/sessions', { image: `three-${run}`, user: `u${(i % 2) + 1}-${run}` })));
     for (const l of launches) assert.equal(l.status, 201, JSON.stringify(l.json));
@@ -105,7 +108,9 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
       assert.equal(s.error?.class, 'interrupted');
     }
     const running = new Set(sessions.filter((s) => s.state === 'running').map((s) => s.id));
-    const containers = await docker.listContainers({ all: true, filters: { label: ['tether=1'] } });
+    // this server's containers (other Tether instances may share the engine: their users differ)
+    const ours = new Set(((await api('GET', '/api/v1/users')).json as Array<{ user_id: string }>).map((u) => u.user_id));
+    const containers = (await docker.listContainers({ all: true, filters: { label: ['tether=1'] } })).filter((c) => ours.has(c.Labels['tether.user'] as string));
     for (const c of containers) {
       assert.ok(running.has(c.Labels['tether.session'] as string), `orphan container ${c.Id} (session ${c.Labels['tether.session']}) after restart`);
       assert.equal(c.State, 'running');

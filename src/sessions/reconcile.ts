@@ -1,6 +1,7 @@
 // Reconcile: bring the engine and the store back in agreement, at start and periodically.
 // - a container labelled tether=1 whose session the store does not know, or whose session
-//   is destroyed/failed, is removed;
+//   is destroyed/failed, is removed (unless it is labelled for a user this store does not
+//   know: then it belongs to another Tether instance on the same engine);
 // - a running session whose container vanished (or exited) is marked failed with the reason;
 // - a session left in requested/preparing/starting by a crashed process is rolled back to
 //   failed with its container removed; one left in stopping is finished to destroyed.
@@ -19,10 +20,18 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
   const byId = new Map(sessions.map((s) => [s.session_id, s]));
   const containerOf = new Map<string, (typeof containers)[number]>();
 
+  // A container labelled for a user this store has never had belongs to ANOTHER Tether
+  // instance on the same engine (another database: a second server, a test run): not ours
+  // to remove. User ids are random UUIDs, so this never mistakes one of ours for theirs.
+  const users = new Set((await ctx.store.users.list()).map((u) => u.user_id));
   const orphans: typeof containers = [];
   for (const c of containers) {
     const s = c.sessionId ? byId.get(c.sessionId) : undefined;
     if (c.sessionId && ctx.inFlight.has(c.sessionId)) continue;
+    if (!s && c.userId && !users.has(c.userId)) {
+      log.debug({ container_id: c.id, session_id: c.sessionId, user_id: c.userId }, 'leaving a container of another Tether instance alone');
+      continue;
+    }
     if (!s || FINAL_STATES.includes(s.state)) orphans.push(c);
     else containerOf.set(s.session_id, c);
   }

@@ -8,6 +8,7 @@ import { ConnectionError, seg, type HttpClient } from '../http-client.js';
 import { keyValues, printJson, printLine, table } from '../output.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SessionJson } from '../../sessions/session-json.js';
+import { registerSessionShellCommand } from './session-shell.js';
 
 interface LaunchFlags extends ClientFlags { image: string; as?: string; timeout?: string }
 interface ListFlags extends ClientFlags { user?: string; state?: string }
@@ -61,6 +62,8 @@ export function registerSessionCommands(program: Command): void {
       printSession(final, Boolean(opts.json));
       if (final.state !== 'destroyed') process.exitCode = ExitCode.serverError;
     }));
+
+  registerSessionShellCommand(session); // issue 6: `tether session shell ID`
 }
 
 function printSession(s: SessionJson, json: boolean): void {

@@ -19,7 +19,8 @@ function rules(name: string | undefined, priority: number | undefined, groupId: 
   };
 }
 
-function groupFromRow(r: Selectable<GroupsTable>): GroupRecord {
+/** name_key (the lookup key) is not part of the record; the hot reads leave it out. */
+function groupFromRow(r: Omit<Selectable<GroupsTable>, 'name_key'>): GroupRecord {
   return {
     group_id: r.group_id,
     name: r.name,
@@ -51,7 +52,9 @@ export function createGroupRepo(ctx: RepoContext): GroupRepo {
     q.selectFrom('groups').selectAll().where('group_id', '=', groupId).executeTakeFirst();
   // Read on API requests that need the caller's groups: compiled once (see reusable-query.ts).
   const groupsOfUser = new ReusableQuery(db, 1, (q, userId: string) =>
-    q.selectFrom('group_members as m').innerJoin('groups as g', 'g.group_id', 'm.group_id').selectAll('g').where('m.user_id', '=', userId).orderBy('g.priority'));
+    q.selectFrom('group_members as m').innerJoin('groups as g', 'g.group_id', 'm.group_id')
+      .select(['g.group_id', 'g.name', 'g.priority', 'g.system', 'g.settings', 'g.created_at', 'g.updated_at'])
+      .where('m.user_id', '=', userId).orderBy('g.priority'));
   return {
     async create(g) {
       await translateConstraints(dialect, rules(g.name, g.priority, g.group_id), () =>

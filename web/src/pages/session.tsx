@@ -6,6 +6,7 @@ import type { Session, SessionEvent } from '../types.js';
 import { useLoad } from '../use-load.js';
 import { describeEvent, followSession } from '../session-events.js';
 import { MountsView } from '../components/mounts-view.js';
+import { SessionTools } from '../components/session-tools.js';
 
 export function SessionPage({ id }: { id: string }) {
   const session = useLoad(() => api<Session>('GET', `/sessions/${encodeURIComponent(id)}`), [id]);
@@ -59,6 +60,7 @@ export function SessionView(p: { session: Session | undefined; error: string | n
       <p className="muted small">Session {s.id} for {s.user.username} · started {new Date(s.created_at).toLocaleString()}{s.container_id ? ` · container ${s.container_id.slice(0, 12)}` : ''}</p>
       {p.error && <p className="error" role="alert">{p.error}</p>}
       {s.error && <div className="error" role="alert"><strong>Launch failed [{s.error.class}]</strong> {s.error.mapping}: {s.error.message}</div>}
+      {s.state === 'running' && <SessionTools sessionId={s.id} />}
       {s.drift && <p className="warn">The effective mounts for this user and image have changed since launch; destroy and launch again to pick them up.</p>}
       {(p.live || p.events.length > 0) && (
         <div className="card progress">

@@ -1,0 +1,77 @@
+// GET /api/v1/sessions/:id/terminal (WebSocket): a shell in the session's container (see
+// src/terminal). Only the owner, or an administrator (audited as session.terminal when the
+// session is someone else's). Everything is checked before the upgrade, so refusals are
+// plain HTTP answers: 401 without credentials, 404 for someone else's session, 403 for a
+// cookie-authenticated upgrade from another origin (cross-site WebSocket hijacking: browsers
+// send cookies on cross-site WebSocket handshakes and no CORS check applies), 409 not running.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import type Dockerode from 'dockerode';
+import type { AppDeps } from '../types.js';
+import { caller } from '../auth-hook.js';
+import { conflict, forbidden, notFound } from '../http-error.js';
+import { writeAudit } from '../audit-log.js';
+import { clockOf } from '../clock.js';
+import { openShell } from '../../terminal/exec-shell.js';
+import { bridge } from '../../terminal/bridge.js';
+import { MAX_COLS, MAX_ROWS } from '../../terminal/protocol.js';
+
+interface TerminalQuery { tty?: '0' | '1'; cols?: number; rows?: number }
+interface TerminalRequest { Params: { id: string }; Querystring: TerminalQuery }
+
+/** The Origin of a browser's handshake must be this server's own (same host and port). */
+export function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host.toLowerCase() === (request.headers.host ?? '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+export function terminalRoutes(o: { docker: Dockerode }) {
+  return async function registerTerminal(app: FastifyInstance, deps: AppDeps): Promise<void> {
+    await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+    const now = clockOf(deps);
+    // the container found before the upgrade, for the handler after it
+    const containers = new WeakMap<FastifyRequest, string>();
+
+    app.get<TerminalRequest>('/sessions/:id/terminal', {
+      websocket: true,
+      config: { access: 'user' },
+      schema: {
+        summary: 'A shell in the session container over a WebSocket (binary frames = bytes; text frames = JSON {type:"resize",cols,rows} | {type:"eof"}; server sends {type:"exit",code})',
+        tags: ['sessions'],
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: { tty: { type: 'string', enum: ['0', '1'] }, cols: { type: 'integer', minimum: 1, maximum: MAX_COLS }, rows: { type: 'integer', minimum: 1, maximum: MAX_ROWS } },
+        },
+      },
+      preValidation: async (request) => {
+        const me = caller(request);
+        if (me.via === 'cookie' && !sameOrigin(request)) throw forbidden(`terminal: the WebSocket's Origin "${request.headers.origin ?? '(none)'}" is not this server (${request.headers.host ?? '?'})`);
+        const rec = await deps.store.sessions.get(request.params.id);
+        if (!rec || (!me.isAdmin && rec.user_id !== me.user.user_id)) throw notFound(`session "${request.params.id}"`);
+        if (rec.state !== 'running' || !rec.container_id) throw conflict(`session "${rec.session_id}" is ${rec.state}; a terminal needs a running session`);
+        if (rec.user_id !== me.user.user_id) {
+          await writeAudit(deps.store, me, now(), { action: 'session.terminal', target_type: 'session', target_id: rec.session_id, target_name: null, after: { session_user_id: rec.user_id } });
+        }
+        containers.set(request, rec.container_id);
+      },
+    }, async (socket, request) => {
+      const containerId = containers.get(request);
+      if (!containerId) return socket.close(1011, 'no container');
+      const q = request.query;
+      try {
+        const shell = await openShell(o.docker, containerId, { tty: q.tty !== '0', cols: q.cols, rows: q.rows });
+        bridge(socket, shell, request.log);
+      } catch (err) {
+        request.log.warn({ err }, 'terminal: cannot start a shell');
+        socket.send(JSON.stringify({ type: 'error', message: `cannot start a shell in the session container: ${err instanceof Error ? err.message : String(err)}` }));
+        socket.close(1011, 'exec failed');
+      }
+    });
+  };
+}

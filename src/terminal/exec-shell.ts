@@ -1,0 +1,64 @@
+// A shell in a running container through the engine's exec API: `bash` when the image has
+// it, else `sh`, as the container's own user (the user the session runs as). With a TTY for
+// people; without one for piped input, where closing stdin (half-close) ends the shell.
+import type { Duplex } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+
+export interface ShellExec {
+  /** the shell's output (stdout and stderr merged) */
+  output: NodeJS.ReadableStream;
+  write(data: Buffer): void;
+  /** closes the shell's stdin */
+  endInput(): void;
+  resize(cols: number, rows: number): Promise<void>;
+  /** the shell's exit code once its output ended (null when the engine does not know) */
+  exitCode(): Promise<number | null>;
+  /** ends the exec's connection (the shell gets a hangup) */
+  close(): void;
+}
+
+// `command -v` is POSIX; exec replaces the probing shell so signals and the exit code are the shell's.
+const PICK_SHELL = 'if command -v bash >/dev/null 2>&1; then exec bash "$@"; else exec sh "$@"; fi';
+
+export async function openShell(docker: Dockerode, containerId: string, o: { tty: boolean; cols?: number; rows?: number }): Promise<ShellExec> {
+  const container = docker.getContainer(containerId);
+  const info = await container.inspect();
+  const user = info.Config.User || undefined;
+  const args = o.tty ? ['-i'] : [];
+  const exec = await container.exec({
+    Cmd: ['sh', '-c', PICK_SHELL, 'tether-shell', ...args],
+    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: o.tty, User: user,
+    Env: o.tty ? ['TERM=xterm-256color'] : [],
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: o.tty })) as Duplex;
+  let output: NodeJS.ReadableStream = stream;
+  if (!o.tty) {
+    // without a TTY the engine multiplexes stdout/stderr with 8-byte frame headers
+    const merged = new PassThrough();
+    docker.modem.demuxStream(stream, merged, merged);
+    stream.once('end', () => merged.end());
+    stream.once('close', () => merged.end());
+    output = merged;
+  }
+  const resize = async (cols: number, rows: number) => {
+    if (o.tty) await exec.resize({ w: cols, h: rows });
+  };
+  if (o.tty && o.cols && o.rows) await resize(o.cols, o.rows).catch(() => undefined);
+  return {
+    output,
+    write: (data) => { stream.write(data); },
+    endInput: () => { stream.end(); },
+    resize,
+    async exitCode() {
+      // the engine may report Running for a moment after the output ended
+      for (let i = 0; i < 20; i++) {
+        const r = await exec.inspect();
+        if (!r.Running) return r.ExitCode ?? null;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      return null;
+    },
+    close: () => { stream.destroy(); },
+  };
+}

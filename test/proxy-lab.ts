@@ -1,0 +1,86 @@
+// Shared by the terminal and app-proxy tests (not a test file itself): the demo image and an
+// up-to-date web UI build, a small API client, launching and waiting, and a terminal
+// WebSocket client (the `ws` package) that reports the handshake's HTTP status.
+import { execFile } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { WebSocket } from 'ws';
+import { ensureDocker } from './helpers/docker.js';
+import { REPO_ROOT } from './helpers/tether-server.js';
+import { eventually } from './helpers/sessions.js';
+
+const run = promisify(execFile);
+
+/** Engine, test images, tether/demo-workspace:1, and web/dist with the terminal chunk. */
+export async function ensureDemoStack(): Promise<void> {
+  await ensureDocker();
+  await run('bash', [join(REPO_ROOT, 'scripts/lab/build-demo-image.sh')], { cwd: REPO_ROOT, timeout: 120_000 });
+  const assets = join(REPO_ROOT, 'web/dist/assets');
+  const built = existsSync(assets) && readdirSync(assets).some((f) => f.startsWith('terminal-panel-'));
+  if (!built) await run(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: REPO_ROOT, timeout: 180_000 });
+}
+
+// the tests read response JSON loosely and assert on its fields
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>;
+
+export function makeApi(url: string, token: string): Api {
+  return async (method, path, body) => {
+    const res = await fetch(`${url}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  };
+}
+
+/** Launches a session of the image as the API's user; its id once running. */
+export async function launchAndWait(api: Api, image: string): Promise<string> {
+  const created = await api('POST', '/sessions', { image });
+  if (created.status !== 201) throw new Error(`launch ${image}: HTTP ${created.status} ${JSON.stringify(created.json)}`);
+  const id = created.json.id as string;
+  await eventually(async () => {
+    const s = await api('GET', `/sessions/${id}`);
+    if (s.json.state === 'failed' || s.json.state === 'destroyed') throw new Error(`session ${id} ended: ${JSON.stringify(s.json)}`);
+    return s.json.state === 'running';
+  }, 30_000, `session ${id} running`);
+  return id;
+}
+
+export interface TerminalClient {
+  /** 101 when the upgrade succeeded, else the HTTP status of the refusal */
+  status: number;
+  output(): string;
+  send(text: string): void;
+  control(m: object): void;
+  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  close(): void;
+}
+
+export async function connectTerminal(url: string, sessionId: string, headers: Record<string, string>, query = 'tty=0'): Promise<TerminalClient> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/sessions/${sessionId}/terminal?${query}`, { headers, handshakeTimeout: 10_000 });
+  let out = '';
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) out += Buffer.from(data as Buffer).toString('utf8');
+  });
+  const status = await new Promise<number>((resolve, reject) => {
+    ws.once('open', () => resolve(101));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('error', (err) => reject(err));
+  });
+  ws.on('error', () => undefined);
+  return {
+    status,
+    output: () => out,
+    send: (text) => ws.send(Buffer.from(text), { binary: true }),
+    control: (m) => ws.send(JSON.stringify(m)),
+    waitFor: (re, timeoutMs = 10_000) => eventually(async () => re.test(out), timeoutMs, `${re} in the terminal output; got: ${JSON.stringify(out)}`).then(() => undefined),
+    close: () => ws.close(),
+  };
+}

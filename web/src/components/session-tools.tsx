@@ -1,0 +1,39 @@
+// A running session's ways in: the terminal (xterm.js, loaded only when opened) and
+// "Open app", the image's web app on its own origin (an entry link valid 60 s, once).
+import { lazy, Suspense, useState } from 'react';
+import { api, errorText } from '../api.js';
+
+const TerminalPanel = lazy(() => import('./terminal-panel.js'));
+
+export function SessionTools({ sessionId }: { sessionId: string }) {
+  const [terminal, setTerminal] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const openApp = async () => {
+    setError(null);
+    // opened now, within the click, so no popup blocker stops it; navigated once the link exists
+    const win = window.open('about:blank', '_blank');
+    try {
+      const { url } = await api<{ url: string }>('POST', `/sessions/${encodeURIComponent(sessionId)}/app-token`);
+      if (!win) return void (window.location.href = url);
+      win.opener = null; // the workspace's page must not reach back into Tether's window
+      win.location.href = url;
+    } catch (err) {
+      win?.close();
+      setError(errorText(err));
+    }
+  };
+  return (
+    <>
+      <div className="actions">
+        <button type="button" onClick={() => setTerminal((t) => !t)}>{terminal ? 'Close terminal' : 'Terminal'}</button>
+        <button type="button" onClick={() => void openApp()}>Open app</button>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {terminal && (
+        <Suspense fallback={<p className="loading">Loading the terminal…</p>}>
+          <TerminalPanel sessionId={sessionId} />
+        </Suspense>
+      )}
+    </>
+  );
+}
