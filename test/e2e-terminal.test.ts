@@ -86,7 +86,8 @@ describe('session terminal: browser, CLI, refusals (Chromium, tether server, Doc
       input: `echo out-$((2+3))\nid -un\necho to-stderr >&2\nls /share >/dev/null && echo share-ok\nexit 7\n`, encoding: 'utf8', timeout: 30_000,
     });
     assert.equal(r.status, 7, `exit code: ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-    assert.equal(r.stdout, 'out-5\nuser\nto-stderr\nshare-ok\n');
+    assert.equal(r.stdout, 'out-5\nuser\nshare-ok\n');
+    assert.equal(r.stderr, 'to-stderr\n', 'stderr stays apart');
     const ok = spawnSync(process.execPath, tetherArgs(['session', 'shell', sessionId]), {
       cwd: REPO_ROOT, env: { ...process.env, TETHER_URL: server!.url, TETHER_TOKEN: aliceToken }, input: 'echo last\n', encoding: 'utf8', timeout: 30_000,
     });

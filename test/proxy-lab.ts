@@ -62,8 +62,10 @@ export interface TerminalClient {
 export async function connectTerminal(url: string, sessionId: string, headers: Record<string, string>, query = 'tty=0'): Promise<TerminalClient> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/sessions/${sessionId}/terminal?${query}`, { headers, handshakeTimeout: 10_000 });
   let out = '';
+  const tty = !query.includes('tty=0');
   ws.on('message', (data, isBinary) => {
-    if (isBinary) out += Buffer.from(data as Buffer).toString('utf8');
+    // without a TTY each frame starts with its stream byte (1 stdout, 2 stderr)
+    if (isBinary) out += Buffer.from(data as Buffer).subarray(tty ? 0 : 1).toString('utf8');
   });
   const status = await new Promise<number>((resolve, reject) => {
     ws.once('open', () => resolve(101));

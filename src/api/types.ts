@@ -11,7 +11,7 @@ export interface Principal {
   /** how the caller authenticated */
   via: 'token' | 'cookie';
   token_id: string;
-  /** the caller's groups (priority order), read once per request by the auth hook */
+  /** the caller's groups (priority order), loaded on first use by callerGroups() and kept for the request */
   groups?: GroupRecord[];
 }
 

@@ -6,8 +6,10 @@ import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 
 export interface ShellExec {
-  /** the shell's output (stdout and stderr merged) */
+  /** the shell's output (with a TTY: everything; without: stdout) */
   output: NodeJS.ReadableStream;
+  /** without a TTY: the shell's stderr, apart */
+  stderr: NodeJS.ReadableStream | null;
   write(data: Buffer): void;
   /** closes the shell's stdin */
   endInput(): void;
@@ -33,13 +35,20 @@ export async function openShell(docker: Dockerode, containerId: string, o: { tty
   });
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: o.tty })) as Duplex;
   let output: NodeJS.ReadableStream = stream;
+  let stderr: PassThrough | null = null;
   if (!o.tty) {
     // without a TTY the engine multiplexes stdout/stderr with 8-byte frame headers
-    const merged = new PassThrough();
-    docker.modem.demuxStream(stream, merged, merged);
-    stream.once('end', () => merged.end());
-    stream.once('close', () => merged.end());
-    output = merged;
+    const out = new PassThrough();
+    const err = new PassThrough();
+    docker.modem.demuxStream(stream, out, err);
+    const end = () => {
+      err.end();
+      out.end();
+    };
+    stream.once('end', end);
+    stream.once('close', end);
+    output = out;
+    stderr = err;
   }
   const resize = async (cols: number, rows: number) => {
     if (o.tty) await exec.resize({ w: cols, h: rows });
@@ -47,6 +56,7 @@ export async function openShell(docker: Dockerode, containerId: string, o: { tty
   if (o.tty && o.cols && o.rows) await resize(o.cols, o.rows).catch(() => undefined);
   return {
     output,
+    stderr,
     write: (data) => { stream.write(data); },
     endInput: () => { stream.end(); },
     resize,

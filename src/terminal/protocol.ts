@@ -1,6 +1,7 @@
 // The terminal WebSocket protocol, shared by the server route, the web UI and the CLI.
 // Binary frames carry bytes (client -> server: the shell's stdin; server -> client: its
-// output). Text frames carry one JSON control message each.
+// output). Without a TTY (?tty=0) each server binary frame starts with one byte naming the
+// stream: 1 stdout, 2 stderr. Text frames carry one JSON control message each.
 
 /** client -> server */
 export type ClientControl =
@@ -35,3 +36,7 @@ export function parseClientControl(text: string): ClientControl | null {
 function isSize(n: unknown, max: number): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= max;
 }
+
+/** first byte of a server binary frame without a TTY */
+export const STDOUT = 1;
+export const STDERR = 2;

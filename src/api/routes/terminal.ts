@@ -13,10 +13,10 @@ import { conflict, forbidden, notFound } from '../http-error.js';
 import { writeAudit } from '../audit-log.js';
 import { clockOf } from '../clock.js';
 import { openShell } from '../../terminal/exec-shell.js';
-import { bridge } from '../../terminal/bridge.js';
+import { bridge, bufferEarlyFrames } from '../../terminal/bridge.js';
 import { MAX_COLS, MAX_ROWS } from '../../terminal/protocol.js';
 
-interface TerminalQuery { tty?: '0' | '1'; cols?: number; rows?: number }
+interface TerminalQuery { tty?: '0' | '1'; cols?: string; rows?: string }
 interface TerminalRequest { Params: { id: string }; Querystring: TerminalQuery }
 
 /** The Origin of a browser's handshake must be this server's own (same host and port). */
@@ -29,6 +29,8 @@ export function sameOrigin(request: FastifyRequest): boolean {
     return false;
   }
 }
+
+const sizeOf = (v: string | undefined, max: number): number | undefined => (v === undefined ? undefined : Math.min(Math.max(Number(v), 1), max));
 
 export function terminalRoutes(o: { docker: Dockerode }) {
   return async function registerTerminal(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -46,7 +48,8 @@ export function terminalRoutes(o: { docker: Dockerode }) {
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
         querystring: {
           type: 'object', additionalProperties: false,
-          properties: { tty: { type: 'string', enum: ['0', '1'] }, cols: { type: 'integer', minimum: 1, maximum: MAX_COLS }, rows: { type: 'integer', minimum: 1, maximum: MAX_ROWS } },
+          // query values are strings (the API does not coerce types): sizes are parsed and clamped below
+          properties: { tty: { type: 'string', enum: ['0', '1'] }, cols: { type: 'string', pattern: '^[0-9]{1,4}$' }, rows: { type: 'string', pattern: '^[0-9]{1,4}$' } },
         },
       },
       preValidation: async (request) => {
@@ -61,12 +64,13 @@ export function terminalRoutes(o: { docker: Dockerode }) {
         containers.set(request, rec.container_id);
       },
     }, async (socket, request) => {
+      const early = bufferEarlyFrames(socket);
       const containerId = containers.get(request);
       if (!containerId) return socket.close(1011, 'no container');
       const q = request.query;
       try {
-        const shell = await openShell(o.docker, containerId, { tty: q.tty !== '0', cols: q.cols, rows: q.rows });
-        bridge(socket, shell, request.log);
+        const shell = await openShell(o.docker, containerId, { tty: q.tty !== '0', cols: sizeOf(q.cols, MAX_COLS), rows: sizeOf(q.rows, MAX_ROWS) });
+        bridge(socket, shell, early(), request.log);
       } catch (err) {
         request.log.warn({ err }, 'terminal: cannot start a shell');
         socket.send(JSON.stringify({ type: 'error', message: `cannot start a shell in the session container: ${err instanceof Error ? err.message : String(err)}` }));

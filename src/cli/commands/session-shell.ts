@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { loadConfig } from '../../config.js';
 import { action, withClientOptions, type ClientFlags } from '../command-support.js';
 import { ApiError, ConnectionError } from '../http-client.js';
-import { terminalPath, type ServerControl } from '../../terminal/protocol.js';
+import { STDERR, terminalPath, type ServerControl } from '../../terminal/protocol.js';
 
 function terminalUrl(base: string, id: string, tty: boolean): string {
   const url = new URL(terminalPath(id), base.replace(/\/+$/, '/'));
@@ -60,7 +60,8 @@ async function runShell(base: string, token: string | undefined, id: string): Pr
     });
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      if (isBinary) return void process.stdout.write(buf);
+      if (isBinary && tty) return void process.stdout.write(buf);
+      if (isBinary) return void (buf[0] === STDERR ? process.stderr : process.stdout).write(buf.subarray(1));
       const m = JSON.parse(buf.toString('utf8')) as ServerControl;
       if (m.type === 'exit') exitCode = m.code;
       else process.stderr.write(`session shell: ${m.message}\n`);
