@@ -20,7 +20,7 @@ describe('config', () => {
   it('reads the environment, and flags override it', () => {
     const env = {
       XDG_DATA_HOME: '/x', TETHER_LISTEN: '0.0.0.0:9000', TETHER_ALLOWED_ROOTS: '/srv:/mnt/shares', TETHER_URL: 'http://h:1/',
-      TETHER_TOKEN: 'tth_t', TETHER_ADMIN_PASSWORD: 'pw', DOCKER_HOST: 'unix:///d.sock',
+      TETHER_TOKEN: 'tth_t', TETHER_ADMIN_PASSWORD: 'pw', DOCKER_HOST: 'unix:///d.sock', TETHER_SECRET_KEY: 'a2V5',
     };
     const c = loadConfig({}, env);
     assert.equal(c.dataDir, '/x/tether');
@@ -30,6 +30,8 @@ describe('config', () => {
     assert.equal(c.token, 'tth_t');
     assert.equal(c.adminPassword, 'pw');
     assert.equal(c.dockerHost, 'unix:///d.sock');
+    assert.equal(c.secretKey, 'a2V5');
+    assert.equal(loadConfig({}, { XDG_DATA_HOME: '/x' }).secretKey, undefined);
     const o = loadConfig({ dataDir: '/d', listen: '127.0.0.1:0', database: 'postgres://db/t', url: 'http://o', token: 'tth_o' }, { ...env, TETHER_DATA_DIR: '/e' });
     assert.equal(o.dataDir, '/d');
     assert.equal(o.database, 'postgres://db/t');

@@ -26,6 +26,8 @@ export interface Config {
   token: string | undefined;
   /** DOCKER_HOST, for the runtime; undefined = the engine's default socket */
   dockerHost: string | undefined;
+  /** TETHER_SECRET_KEY: base64 of the 32-byte key sealing stored secrets; undefined = <dataDir>/secret.key (made on first use) */
+  secretKey: string | undefined;
   /** the host-path policy: the data dir is always denied, the allowlist from allowedRoots */
   policy: HostPathPolicy;
 }
@@ -69,6 +71,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     url: (overrides.url ?? nonEmpty(env.TETHER_URL) ?? DEFAULT_URL).replace(/\/+$/, ''),
     token: overrides.token ?? nonEmpty(env.TETHER_TOKEN),
     dockerHost: nonEmpty(env.DOCKER_HOST),
+    secretKey: nonEmpty(env.TETHER_SECRET_KEY),
     policy: { extraDenied: [dataDir], allowedRoots },
   };
 }

@@ -8,6 +8,7 @@ import { createEngineHostPreparer, createLocalHostPreparer } from './hostprep/in
 import { createSessionManager } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { sessionsRoutes } from './api/routes/sessions.js';
+import { createSecretBox } from './secrets/index.js';
 
 export const RECONCILE_EVERY_MS = 30_000;
 /**
@@ -32,7 +33,12 @@ export function sessionsExtension(): DepsExtension {
       ? createLocalHostPreparer({ policy: config.policy, logger, ...LOCAL_PREPARER_WORKERS })
       : createEngineHostPreparer({ docker: runtime.docker, image: REMOTE_HELPER_IMAGE, policy: config.policy });
     const metrics = createMetrics({ store: deps.store });
-    const manager = createSessionManager({ store: deps.store, runtime, preparer, policy: config.policy, logger: logger.child({ component: 'sessions' }), metrics });
+    // same key as the API's box seals with (TETHER_SECRET_KEY or <dataDir>/secret.key)
+    const secrets = createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey });
+    const manager = createSessionManager({
+      store: deps.store, runtime, preparer, policy: config.policy, logger: logger.child({ component: 'sessions' }), metrics,
+      decryptRegistryAuth: (sealed) => secrets.openRegistryAuth(sealed),
+    });
     deps.sessions = manager;
     deps.plugins = [...(deps.plugins ?? []), sessionsRoutes(manager)];
     deps.rootPlugins = [...(deps.rootPlugins ?? []), metricsRoute(metrics)];

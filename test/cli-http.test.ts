@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +174,32 @@ describe('tether CLI over HTTP against a real server', () => {
     const after = await cli(['token', 'list'], { token });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /HTTP 401/);
+  });
+
+  it('stores registry credentials encrypted from stdin, never shows them, clears them with --no-registry-auth', async () => {
+    const secret = 'registry-pass-7f3c9';
+    const set = await cli(['image', 'update', 'desk', '--registry-username', 'puller', '--registry-server', 'reg.example:5000', '--registry-password-stdin', '--json'], { stdin: `${secret}\n` });
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(JSON.parse(set.stdout).has_registry_auth, true);
+    assert.ok(!set.stdout.includes(secret));
+    const key = await stat(join(dir, 'data', 'secret.key'));
+    assert.equal(key.mode & 0o777, 0o600, 'secret.key must be private to the server user');
+    assert.equal(key.size, 32);
+    const db = await readFile(join(dir, 'data', 'tether.db'));
+    assert.ok(!db.includes(Buffer.from(secret)), 'the password is in the database file in clear');
+    const shown = await cli(['image', 'show', 'desk']);
+    assert.match(shown.stdout, /registry_auth:\s+stored \(encrypted\)/);
+    assert.ok(!shown.stdout.includes(secret) && !shown.stdout.includes('puller:'));
+    const [noPw, contradict] = await Promise.all([
+      cli(['image', 'update', 'desk', '--registry-username', 'puller']),
+      cli(['image', 'update', 'desk', '--no-registry-auth', '--registry-username', 'puller']),
+    ]);
+    assert.equal(noPw.code, 2);
+    assert.match(noPw.stderr, /--registry-password-stdin/);
+    assert.equal(contradict.code, 2);
+    const cleared = await cli(['image', 'update', 'desk', '--no-registry-auth', '--json']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.equal(JSON.parse(cleared.stdout).has_registry_auth, false);
   });
 
   it('disables, removes and deletes; exit 2 when the server cannot be reached', async () => {

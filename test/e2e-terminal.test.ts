@@ -16,12 +16,12 @@ import { freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } fro
 import { launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { tetherArgs } from './helpers/cli.js';
 import { eventually } from './helpers/sessions.js';
-import { connectTerminal, ensureDemoStack, launchAndWait, makeApi } from './proxy-lab.js';
+import { connectTerminal, ensureDemoStack, launchAndWait, makeApi, stopServer } from './proxy-lab.js';
 
 const docker = dockerClient();
 const SHOTS = process.env.TETHER_SCREENSHOTS ? join(REPO_ROOT, 'docs/screenshots') : null;
 
-describe('session terminal: browser, CLI, refusals (Chromium, tether server, Docker Engine)', () => {
+describe('session terminal: browser, CLI, refusals (Chromium, tether server, Docker Engine)', { timeout: 120_000 }, () => {
   const run = randomUUID().slice(0, 8);
   const share = `/srv/tether-term-${run}`;
   const password = 'term-password-1234';
@@ -50,7 +50,7 @@ describe('session terminal: browser, CLI, refusals (Chromium, tether server, Doc
 
   after(async () => {
     await browser?.close();
-    await server?.kill('SIGTERM');
+    await stopServer(server);
     if (sessionId) await removeLabelled(docker, `tether.session=${sessionId}`);
     await rm(share, { recursive: true, force: true });
     if (dataDir) await rm(dataDir, { recursive: true, force: true });

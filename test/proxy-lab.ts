@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { ensureDocker } from './helpers/docker.js';
-import { REPO_ROOT } from './helpers/tether-server.js';
+import { REPO_ROOT, type ServerProcess } from './helpers/tether-server.js';
 import { eventually } from './helpers/sessions.js';
 
 const run = promisify(execFile);
@@ -85,4 +85,15 @@ export async function connectTerminal(url: string, sessionId: string, headers: R
     waitFor: (re, timeoutMs = 10_000) => eventually(async () => re.test(out), timeoutMs, `${re} in the terminal output; got: ${JSON.stringify(out)}`).then(() => undefined),
     close: () => ws.close(),
   };
+}
+
+/** SIGTERM, and SIGKILL when the server has not exited within 5 s (cleanup must not hang). */
+export async function stopServer(server: ServerProcess | undefined): Promise<void> {
+  if (!server) return;
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 5_000);
+  try {
+    await server.kill('SIGTERM');
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -54,6 +54,9 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
     await server?.kill('SIGKILL');
     const store = await openStore(database).catch(() => undefined);
     for (const s of (await store?.sessions.list()) ?? []) await removeLabelled(docker, `tether.session=${s.session_id}`);
+    // also this instance's containers no session owns (the planted orphan, if a test failed before reconcile removed it)
+    const instance = await store?.instanceId().catch(() => undefined);
+    if (instance) await removeLabelled(docker, `tether.instance=${instance}`);
     await store?.close();
     await rm(dataDir, { recursive: true, force: true });
     await rm(folder, { recursive: true, force: true });
@@ -85,16 +88,16 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
   });
 
   it('SIGKILL in the middle of launches, restart: no orphan, nothing transient, data intact', async () => {
-    // A container carrying Tether's labels for a session the store never heard of.
-    const me = (await api('GET', '/api/v1/me')).json as { user_id?: string; user?: { user_id: string } };
-    const adminId = me.user_id ?? me.user?.user_id;
-    assert.ok(adminId, `no user id in /me: ${JSON.stringify(me)}`);
-    const planted = await docker.createContainer({ Image: TEST_IMAGE, Labels: { tether: '1', 'tether.session': randomUUID(), 'tether.user': adminId, 'tether.image': randomUUID() } });
     const launches = await Promise.all(Array.from({ length: 8 }, (_, i) =>
       api('POST', '/api/v1/sessions', { image: `three-${run}`, user: `u${(i % 2) + 1}-${run}` })));
     for (const l of launches) assert.equal(l.status, 201, JSON.stringify(l.json));
     // Kill as soon as the first one runs: the others are somewhere in between.
-    await eventually(async () => (await api('GET', '/api/v1/sessions?state=running')).json.length > 0, 30_000, 'a running session');
+    const first = await eventually(async () => (await api('GET', '/api/v1/sessions?state=running')).json[0] as { container_id: string } | undefined, 30_000, 'a running session');
+    // this server's instance id, from the label on its containers
+    const instance = (await docker.getContainer(first.container_id).inspect()).Config.Labels['tether.instance'];
+    assert.match(instance ?? '', /^[0-9a-f-]{36}$/, 'session containers carry tether.instance');
+    // A container of THIS instance for a session (and user) the store never heard of.
+    const planted = await docker.createContainer({ Image: TEST_IMAGE, Labels: { tether: '1', 'tether.session': randomUUID(), 'tether.user': randomUUID(), 'tether.image': randomUUID(), 'tether.instance': instance as string } });
     const before = (await api('GET', '/api/v1/sessions')).json.map((s: { state: string }) => s.state);
     await server?.kill('SIGKILL');
     const t0 = Date.now();
@@ -108,9 +111,8 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
       assert.equal(s.error?.class, 'interrupted');
     }
     const running = new Set(sessions.filter((s) => s.state === 'running').map((s) => s.id));
-    // this server's containers (other Tether instances may share the engine: their users differ)
-    const ours = new Set(((await api('GET', '/api/v1/users')).json as Array<{ user_id: string }>).map((u) => u.user_id));
-    const containers = (await docker.listContainers({ all: true, filters: { label: ['tether=1'] } })).filter((c) => ours.has(c.Labels['tether.user'] as string));
+    // this server's containers (other Tether instances may share the engine: their instance id differs)
+    const containers = await docker.listContainers({ all: true, filters: { label: [`tether.instance=${instance}`] } });
     for (const c of containers) {
       assert.ok(running.has(c.Labels['tether.session'] as string), `orphan container ${c.Id} (session ${c.Labels['tether.session']}) after restart`);
       assert.equal(c.State, 'running');

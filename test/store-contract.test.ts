@@ -49,6 +49,33 @@ for (const kind of storeKinds) {
       assert.equal(all?.system, true);
     });
 
+    test('meta: get/set/setIfAbsent, and a stable instance id shared by every open of the database', async () => {
+      const key = `k-${randomUUID()}`;
+      assert.equal(await store.meta.get(key), undefined);
+      assert.equal(await store.meta.setIfAbsent(key, 'first'), 'first');
+      assert.equal(await store.meta.setIfAbsent(key, 'second'), 'first', 'setIfAbsent must keep the existing value');
+      await store.meta.set(key, HOSTILE[1] as string);
+      assert.equal(await store.meta.get(key), HOSTILE[1]);
+      const id = await store.instanceId();
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(await store.instanceId(), id);
+      assert.equal(await store.meta.get('instance_id'), id);
+      const again = await openStore(fresh.url);
+      try {
+        // concurrent first reads through another connection agree with the stored id
+        const ids = await Promise.all([again.instanceId(), again.instanceId(), again.transaction((tx) => tx.instanceId())]);
+        assert.deepEqual(ids, [id, id, id]);
+      } finally {
+        await again.close();
+      }
+      const other = await freshStore(kind);
+      try {
+        assert.notEqual(await other.store.instanceId(), id, 'two databases must not share an instance id');
+      } finally {
+        await other.cleanup();
+      }
+    });
+
     test('migrations are idempotent: a second open of the same database sees the same data', async () => {
       const u = makeUser();
       await store.users.create(u);

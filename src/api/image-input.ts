@@ -19,7 +19,12 @@ export interface ImageInput {
   enabled?: boolean;
   groups?: string[];
   web_port?: number | null;
+  /** stored sealed (src/secrets); null clears; never returned */
+  registry_auth?: { username: string; password: string; serveraddress?: string } | null;
 }
+
+/** Seals registry credentials for storage; AppDeps.secrets. */
+export type RegistryAuthSealer = (auth: { username: string; password: string; serveraddress?: string }) => string;
 
 const imageText = (max: number, pattern: string, description: string) => ({ type: 'string', minLength: 1, maxLength: max, pattern, description }) as const;
 
@@ -35,6 +40,15 @@ export const imageInputProperties = {
   enabled: { type: 'boolean' },
   groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, description: 'group ids or names allowed to launch it; empty = everyone' },
   web_port: { type: ['integer', 'null'], minimum: 1, maximum: 65535 },
+  registry_auth: {
+    type: ['object', 'null'], additionalProperties: false, required: ['username', 'password'],
+    description: 'credentials for pulling docker_image, stored encrypted and never shown again; null = none (anonymous pull)',
+    properties: {
+      username: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+      password: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^[^\\u0000]*$' },
+      serveraddress: { type: 'string', minLength: 1, maxLength: 512, pattern: '^[^\\u0000-\\u001f\\u007f\\s]*$', description: 'registry host[:port]; default: the one in docker_image' },
+    },
+  },
 } as const;
 
 function checkProfilePath(p: string): string | null {
@@ -45,10 +59,18 @@ function checkProfilePath(p: string): string | null {
 }
 
 /** The record fields to store, or a 400 listing every problem (nothing is stored). */
-export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy): Promise<Partial<ImageRecord>> {
+export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy, seal?: RegistryAuthSealer): Promise<Partial<ImageRecord>> {
   const validations: FieldValidation[] = [];
-  const { volume_mappings, groups, ...plain } = input;
+  const { volume_mappings, groups, registry_auth, ...plain } = input;
   const out: Partial<ImageRecord> = { ...plain };
+  if (registry_auth === null) out.registry_auth_encrypted = null;
+  else if (registry_auth !== undefined) {
+    if (!seal) validations.push({ field: 'registry_auth', detail: 'this server has no secret key to encrypt registry credentials with (TETHER_SECRET_KEY or <data dir>/secret.key)' });
+    else {
+      const auth = { username: registry_auth.username, password: registry_auth.password, ...(registry_auth.serveraddress !== undefined ? { serveraddress: registry_auth.serveraddress } : {}) };
+      out.registry_auth_encrypted = seal(auth);
+    }
+  }
   if (volume_mappings !== undefined) {
     const parsed = parseMappingInput('volume_mappings', volume_mappings, policy);
     if (parsed.ok) out.volume_mappings = parsed.document;

@@ -74,6 +74,7 @@ export const imageSchema = {
     enabled: { type: 'boolean' },
     groups: { type: 'array', items: { type: 'string' } },
     web_port: nullable('integer'),
+    has_registry_auth: { type: 'boolean' },
     ...timestamps,
   },
 } as const;

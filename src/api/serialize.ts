@@ -32,6 +32,8 @@ export const imageJson = (i: ImageRecord) => ({
   enabled: i.enabled,
   groups: i.groups,
   web_port: i.web_port,
+  // whether credentials are stored; never the credentials (nor their ciphertext): this JSON also goes to the audit log
+  has_registry_auth: i.registry_auth_encrypted !== null,
   created_at: i.created_at,
   updated_at: i.updated_at,
 });

@@ -20,6 +20,8 @@ export interface ContainerSpec {
   sessionId: string;
   userId: string;
   imageId: string;
+  /** the Tether instance that owns it (label tether.instance); reconcile only touches its own */
+  instanceId?: string;
   cores: number | null;
   /** bytes */
   memory: number | null;
@@ -42,6 +44,8 @@ export interface ContainerInfo {
   /** from the tether.* labels; null when absent */
   userId: string | null;
   imageId: string | null;
+  /** the tether.instance label: the Tether instance that created it; null on older containers */
+  instanceId: string | null;
   /** the image reference the container was created from */
   image: string;
   labels: Record<string, string>;

@@ -150,10 +150,11 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   let containerId: string | null = null;
   try {
     const cmd = ctx.containerCmd?.(image.docker_image);
+    const instanceId = await ctx.store.instanceId();
     // each deadline starts when the call is sent, not while queued for a slot
     const id = await ctx.engineSlots.run(() => ctx.runtime.create({
       name: `tether-${sessionId}`, image: image.docker_image, user: image.user, mounts: binds,
-      sessionId, userId: user.user_id, imageId: image.image_id, cores: image.cores, memory: image.memory,
+      sessionId, userId: user.user_id, imageId: image.image_id, instanceId, cores: image.cores, memory: image.memory,
       ...(cmd ? { cmd } : {}),
     }, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)])), signal);
     containerId = id;

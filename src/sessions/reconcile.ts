@@ -1,12 +1,15 @@
 // Reconcile: bring the engine and the store back in agreement, at start and periodically.
-// - a container labelled tether=1 whose session the store does not know, or whose session
-//   is destroyed/failed, is removed (unless it is labelled for a user this store does not
-//   know: then it belongs to another Tether instance on the same engine);
+// - a container of THIS instance (label tether.instance = the store's instance id) whose
+//   session the store does not know, or whose session is destroyed/failed, is removed,
+//   whoever its user is. Containers of other Tether instances on the same engine (another
+//   database: a second server, a test run) carry another instance id and are left alone;
+//   so are unlabelled ones (made before instance labels existed) unless their session is
+//   one of ours;
 // - a running session whose container vanished (or exited) is marked failed with the reason;
 // - a session left in requested/preparing/starting by a crashed process is rolled back to
 //   failed with its container removed; one left in stopping is finished to destroyed.
 // Sessions with a launch or destroy in flight in THIS process are left alone. One Tether
-// server per engine is assumed (two servers would each see the other's launches as stale).
+// server per database is assumed (two servers would each see the other's launches as stale).
 import { failure, transition, type SessionContext } from './context.js';
 import { removeSessionContainer } from './launch.js';
 import { FINAL_STATES, type ReconcileReport } from './types.js';
@@ -20,16 +23,14 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
   const byId = new Map(sessions.map((s) => [s.session_id, s]));
   const containerOf = new Map<string, (typeof containers)[number]>();
 
-  // A container labelled for a user this store has never had belongs to ANOTHER Tether
-  // instance on the same engine (another database: a second server, a test run): not ours
-  // to remove. User ids are random UUIDs, so this never mistakes one of ours for theirs.
-  const users = new Set((await ctx.store.users.list()).map((u) => u.user_id));
+  const instanceId = await ctx.store.instanceId();
   const orphans: typeof containers = [];
   for (const c of containers) {
     const s = c.sessionId ? byId.get(c.sessionId) : undefined;
     if (c.sessionId && ctx.inFlight.has(c.sessionId)) continue;
-    if (!s && c.userId && !users.has(c.userId)) {
-      log.debug({ container_id: c.id, session_id: c.sessionId, user_id: c.userId }, 'leaving a container of another Tether instance alone');
+    const ours = c.instanceId === instanceId || (c.instanceId === null && s !== undefined);
+    if (!ours) {
+      log.debug({ container_id: c.id, session_id: c.sessionId, instance: c.instanceId }, 'leaving a container of another Tether instance alone');
       continue;
     }
     if (!s || FINAL_STATES.includes(s.state)) orphans.push(c);

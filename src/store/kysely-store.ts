@@ -5,6 +5,8 @@ import type { StoreDialect } from './dialect.js';
 import { createAuditRepo } from './repos/audit-repo.js';
 import { createGroupRepo } from './repos/group-repo.js';
 import { createImageRepo } from './repos/image-repo.js';
+import { createMetaRepo, INSTANCE_ID_KEY } from './repos/meta-repo.js';
+import { randomUUID } from 'node:crypto';
 import type { RepoContext } from './repos/repo-context.js';
 import { createSessionRepo } from './repos/session-repo.js';
 import { createTokenRepo } from './repos/token-repo.js';
@@ -15,6 +17,9 @@ import type { Store } from './types.js';
 /** `close` releases the connection(s); it is only given for the top-level store. */
 export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, close?: () => Promise<void>): Store {
   const ctx: RepoContext = { db, dialect };
+  const meta = createMetaRepo(ctx);
+  // the id never changes once stored: read it once per store object
+  let instanceId: Promise<string> | undefined;
   const store: Store = {
     dialect: dialect.name,
     users: createUserRepo(ctx),
@@ -23,6 +28,12 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, c
     tokens: createTokenRepo(ctx),
     audit: createAuditRepo(ctx),
     sessions: createSessionRepo(ctx),
+    meta,
+    instanceId() {
+      instanceId ??= meta.setIfAbsent(INSTANCE_ID_KEY, randomUUID());
+      instanceId.catch(() => (instanceId = undefined));
+      return instanceId;
+    },
     async transaction(fn) {
       // Nested transaction(fn) joins the outer one: Kysely has no nested transactions.
       if (db.isTransaction) return fn(store);

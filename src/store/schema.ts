@@ -98,6 +98,11 @@ export interface SessionsTable {
   expires_at: string | null;
 }
 
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -106,4 +111,5 @@ export interface Database {
   tokens: TokensTable;
   audit: AuditTable;
   sessions: SessionsTable;
+  meta: MetaTable;
 }

@@ -221,6 +221,17 @@ export interface SessionRepo {
   transition(sessionId: string, from: SessionState[], patch: Partial<Omit<SessionRecord, 'session_id' | 'created_at'>>): Promise<boolean>;
 }
 
+/** Facts about the store itself (key/value text). Added with migration 0002-meta. */
+export interface MetaRepo {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `key` unless the key already has one; returns the value that is
+   * stored afterwards (the existing one wins, also when two callers race).
+   */
+  setIfAbsent(key: string, value: string): Promise<string>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   users: UserRepo;
@@ -229,6 +240,12 @@ export interface Store {
   tokens: TokenRepo;
   audit: AuditRepo;
   sessions: SessionRepo;
+  meta: MetaRepo;
+  /**
+   * This Tether instance's id: a random UUID created on first use and kept in `meta`
+   * (key "instance_id"). Session containers carry it as label tether.instance.
+   */
+  instanceId(): Promise<string>;
   /** Runs fn atomically; the Store passed to fn is bound to the transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -36,6 +36,12 @@ export function terminalRoutes(o: { docker: Dockerode }) {
   return async function registerTerminal(app: FastifyInstance, deps: AppDeps): Promise<void> {
     await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
     const now = clockOf(deps);
+    // Open terminals end at shutdown at once (terminate: no 30 s close handshake to wait for),
+    // so app.close() never waits on a shell someone left open.
+    const open = new Set<import('ws').WebSocket>();
+    app.addHook('preClose', async () => {
+      for (const socket of open) socket.terminate();
+    });
     // the container found before the upgrade, for the handler after it
     const containers = new WeakMap<FastifyRequest, string>();
 
@@ -65,6 +71,8 @@ export function terminalRoutes(o: { docker: Dockerode }) {
       },
     }, async (socket, request) => {
       const early = bufferEarlyFrames(socket);
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
       const containerId = containers.get(request);
       if (!containerId) return socket.close(1011, 'no container');
       const q = request.query;

@@ -1,18 +1,21 @@
 // `tether image create|update|list|show|delete`.
 import { InvalidArgumentError, type Command } from 'commander';
-import { action, clientFrom, collect, parseInteger, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
+import { action, clientFrom, collect, parseInteger, readStdin, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
 import { seg } from '../http-client.js';
 import { keyValues, printJson, printLine, table } from '../output.js';
 
 interface Image {
   image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
   persistent_profile_path: string | null; user: string | null; cores: number | null; memory: number | null;
-  enabled: boolean; groups: string[]; web_port: number | null;
+  enabled: boolean; groups: string[]; web_port: number | null; has_registry_auth?: boolean;
 }
 
 interface ImageFlags extends ClientFlags {
   dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; user?: string;
   cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number; rename?: string;
+  registryUsername?: string; registryPasswordStdin?: boolean; registryServer?: string;
+  /** false with --no-registry-auth (commander's negated option; true by default) */
+  registryAuth?: boolean;
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -42,7 +45,27 @@ async function bodyFrom(opts: ImageFlags): Promise<Record<string, unknown>> {
   if (opts.enabled !== undefined) body.enabled = opts.enabled;
   if (opts.group !== undefined && opts.group.length > 0) body.groups = opts.group.includes('none') ? [] : opts.group;
   if (opts.webPort !== undefined) body.web_port = opts.webPort;
+  const auth = await registryAuthFrom(opts);
+  if (auth !== undefined) body.registry_auth = auth;
   return body;
+}
+
+/** registry_auth for the body: undefined = unchanged, null = cleared; the password only ever comes from stdin. */
+async function registryAuthFrom(opts: ImageFlags): Promise<Record<string, string> | null | undefined> {
+  const given = opts.registryUsername !== undefined || opts.registryPasswordStdin === true || opts.registryServer !== undefined;
+  if (opts.registryAuth === false) {
+    if (given) throw new InvalidArgumentError('--no-registry-auth contradicts --registry-username/--registry-password-stdin/--registry-server');
+    return null;
+  }
+  if (!given) return undefined;
+  if (opts.registryUsername === undefined || opts.registryPasswordStdin !== true) {
+    throw new InvalidArgumentError('registry credentials: give both --registry-username U and --registry-password-stdin (the password piped in), and optionally --registry-server HOST[:PORT]');
+  }
+  if (opts.volumeMappings === '-') throw new InvalidArgumentError('--registry-password-stdin and --volume-mappings - both want stdin; give the mappings as a file');
+  if (process.stdin.isTTY) throw new InvalidArgumentError('--registry-password-stdin: pipe the password in, e.g. `printf %s "$PW" | tether image update ...`');
+  const password = await readStdin();
+  if (password === '') throw new InvalidArgumentError('--registry-password-stdin: stdin was empty; expected the registry password');
+  return { username: opts.registryUsername, password, ...(opts.registryServer !== undefined ? { serveraddress: opts.registryServer } : {}) };
 }
 
 function imageOptions(cmd: Command): Command {
@@ -56,7 +79,11 @@ function imageOptions(cmd: Command): Command {
     .option('--enabled', 'users may launch it')
     .option('--disabled', 'hidden from users')
     .option('--group <group>', 'group allowed to launch it (repeatable; "none" = everyone)', collect)
-    .option('--web-port <port>', 'port of the workspace web app', parseInteger('--web-port')));
+    .option('--web-port <port>', 'port of the workspace web app', parseInteger('--web-port'))
+    .option('--registry-username <user>', 'registry user for pulling the image (with --registry-password-stdin)')
+    .option('--registry-password-stdin', 'read the registry password from stdin; stored encrypted, never shown')
+    .option('--registry-server <host[:port]>', 'registry the credentials are for (default: the one in the image reference)')
+    .option('--no-registry-auth', 'forget the stored registry credentials (pull anonymously)'));
 }
 
 function enabledFrom(opts: ImageFlags & { disabled?: boolean }): ImageFlags {
@@ -69,6 +96,7 @@ function printImage(i: Image): void {
     ['name', i.name], ['image_id', i.image_id], ['friendly_name', i.friendly_name], ['docker_image', i.docker_image], ['enabled', i.enabled],
     ['user', i.user ?? 'image default'], ['cores', i.cores ?? 'no limit'], ['memory', i.memory ?? 'no limit'],
     ['persistent_profile_path', i.persistent_profile_path], ['groups', i.groups.join(', ') || 'everyone'], ['web_port', i.web_port],
+    ['registry_auth', i.has_registry_auth ? 'stored (encrypted)' : 'none'],
   ]));
   printLine(`volume_mappings: ${JSON.stringify(i.volume_mappings, null, 2)}`);
 }

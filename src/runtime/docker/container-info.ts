@@ -1,7 +1,7 @@
 // Engine inspect/list answers -> ContainerInfo.
 import type Dockerode from 'dockerode';
 import type { ContainerInfo } from '../types.js';
-import { LABEL_IMAGE, LABEL_SESSION, LABEL_USER } from './container-spec.js';
+import { LABEL_IMAGE, LABEL_INSTANCE, LABEL_SESSION, LABEL_USER } from './container-spec.js';
 
 export function infoFromInspect(c: Dockerode.ContainerInspectInfo): ContainerInfo {
   const labels = c.Config.Labels ?? {};
@@ -11,6 +11,7 @@ export function infoFromInspect(c: Dockerode.ContainerInspectInfo): ContainerInf
     sessionId: labels[LABEL_SESSION] ?? null,
     userId: labels[LABEL_USER] ?? null,
     imageId: labels[LABEL_IMAGE] ?? null,
+    instanceId: labels[LABEL_INSTANCE] ?? null,
     running: c.State.Running,
     state: c.State.Status,
     host: null,
@@ -32,6 +33,7 @@ export function infoFromListEntry(c: Dockerode.ContainerInfo): ContainerInfo {
     sessionId: labels[LABEL_SESSION] ?? null,
     userId: labels[LABEL_USER] ?? null,
     imageId: labels[LABEL_IMAGE] ?? null,
+    instanceId: labels[LABEL_INSTANCE] ?? null,
     running: c.State === 'running',
     state: c.State,
     host: null,

@@ -17,6 +17,7 @@ describe('createOptionsFor', () => {
     ]);
     assert.equal(o.HostConfig?.Binds, undefined, 'never Binds: the engine would create a missing source');
     assert.equal(o.name, 'tether-s1');
+    assert.equal(createOptionsFor({ ...base, instanceId: 'inst-1' }).Labels?.['tether.instance'], 'inst-1', 'the owning instance is labelled');
   });
 
   it('sets user and limits only when given', () => {

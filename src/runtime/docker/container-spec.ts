@@ -8,14 +8,17 @@ export const LABEL_TETHER = 'tether';
 export const LABEL_SESSION = 'tether.session';
 export const LABEL_USER = 'tether.user';
 export const LABEL_IMAGE = 'tether.image';
+export const LABEL_INSTANCE = 'tether.instance';
 
 export function labelsFor(spec: ContainerSpec): Record<string, string> {
-  return {
+  const labels: Record<string, string> = {
     [LABEL_TETHER]: '1',
     [LABEL_SESSION]: spec.sessionId,
     [LABEL_USER]: spec.userId,
     [LABEL_IMAGE]: spec.imageId,
   };
+  if (spec.instanceId !== undefined) labels[LABEL_INSTANCE] = spec.instanceId;
+  return labels;
 }
 
 export function createOptionsFor(spec: ContainerSpec): Dockerode.ContainerCreateOptions {

@@ -4,6 +4,9 @@ import type { PullProgress, RegistryAuth } from '../types.js';
 import { AbortedError, RuntimeError } from '../errors.js';
 import { isAbortError, throwIfAborted, translateEngineError } from './translate-error.js';
 
+/** How the engine words a registry's refusal of the credentials (distribution, Docker Hub). */
+const AUTH_REFUSED = /unauthorized|authentication required|no basic auth credentials|incorrect username or password|denied: requested access/i;
+
 export interface EnsureImageOptions {
   auth?: RegistryAuth;
   onProgress?: (p: PullProgress) => void;
@@ -37,7 +40,12 @@ export async function pullImage(docker: Dockerode, ref: string, opts: EnsureImag
   } catch (err) {
     const e = translateEngineError(err, what, 'image');
     // the engine answers 500 for registry refusals (no or wrong credentials, unreachable registry)
-    if (e.code === 'engine') throw new RuntimeError('pull_failed', `${e.message}; check the registry address and the image's registry credentials`, { cause: err });
+    if (e.code === 'engine') {
+      const hint = AUTH_REFUSED.test(e.message)
+        ? `registry authentication failed${opts.auth ? ` for user "${opts.auth.username}"` : ' (no credentials given)'}: ${e.message}; check the image's registry credentials`
+        : `${e.message}; check the registry address and the image's registry credentials`;
+      throw new RuntimeError('pull_failed', hint, { cause: err });
+    }
     throw e;
   }
   await new Promise<void>((resolve, reject) => {
@@ -55,7 +63,11 @@ export async function pullImage(docker: Dockerode, ref: string, opts: EnsureImag
         if (err) return reject(isAbortError(err) ? new AbortedError(`docker: ${what}: aborted`, { cause: err }) : translateEngineError(err, what, 'image'));
         // the engine reports pull failures (auth, unknown tag) inside the stream, with HTTP 200
         const failed = output.find((o) => o.error);
-        if (failed) return reject(new RuntimeError('pull_failed', `docker: ${what}: the registry refused or failed (${failed.errorDetail?.message ?? failed.error})`));
+        if (failed) {
+          const detail = failed.errorDetail?.message ?? failed.error ?? '';
+          const why = AUTH_REFUSED.test(detail) ? 'registry authentication failed' : 'the registry refused or failed';
+          return reject(new RuntimeError('pull_failed', `docker: ${what}: ${why} (${detail})`));
+        }
         resolve();
       },
       (event: { status?: string; id?: string; progressDetail?: { current?: number; total?: number } }) => {
