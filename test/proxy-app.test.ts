@@ -15,6 +15,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -144,6 +146,7 @@ describe('session web app on its own origin (Chromium, tether server, Docker Eng
     const notePath = await app.locator('#path').inputValue();
     const name = notePath.replace('/share/', '');
     assert.equal(await readFile(join(share, name), 'utf8'), note, 'the note is on the host, in the mapped folder');
+    await app.locator(`#tree button[data-path="${notePath}"]`).waitFor();
     if (SHOTS) {
       await mkdir(SHOTS, { recursive: true });
       await app.screenshot({ path: join(SHOTS, 'demo-app.png') });
@@ -175,8 +178,8 @@ describe('session web app on its own origin (Chromium, tether server, Docker Eng
     const echoPort = (echo.address() as { port: number }).port;
     const relay = await launch(alice, `relay-${run}`);
     const rec = (await alice('GET', `/sessions/${relay}`)).json as { container_id: string };
-    const exec = await docker.getContainer(rec.container_id).exec({ Cmd: ['nc', '-ll', '-p', '8081', '-e', 'nc', gateway, String(echoPort)], User: '1000:1000' });
-    await exec.start({ Detach: true });
+    // detached through the docker CLI (a detached exec through dockerode leaves its socket open)
+    await promisify(execFile)('docker', ['exec', '-d', '-u', '1000:1000', rec.container_id, 'nc', '-ll', '-p', '8081', '-e', 'nc', gateway, String(echoPort)], { timeout: 30_000 });
 
     const app = await openApp(relay);
     const reply = await app.evaluate(async (msg) => new Promise<string>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // The demo's front end: talks to cgi-bin/files only; data is shown with textContent/value
 // (never innerHTML), paths travel URL-encoded.
+/* global document, fetch */
 'use strict';
 const $ = (id) => document.getElementById(id);
 const api = (op, path) => `cgi-bin/files?op=${op}&path=${encodeURIComponent(path)}`;
@@ -28,7 +29,7 @@ async function listInto(path, container) {
     const li = document.createElement('li');
     const b = document.createElement('button');
     b.className = 'link';
-    b.textContent = kind === 'd' ? `📁 ${name}` : `📄 ${name}`;
+    b.textContent = kind === 'd' ? `${name}/` : name;
     b.dataset.path = full;
     b.onclick = () => (kind === 'd' ? toggle(li, full) : openFile(full));
     li.append(b);
@@ -52,7 +53,7 @@ async function loadRoots() {
     const div = document.createElement('div');
     const b = document.createElement('button');
     b.className = 'link';
-    b.textContent = `🗂 ${root}`;
+    b.textContent = `${root}/`;
     b.dataset.path = root;
     b.onclick = () => toggle(div, root);
     div.append(b);
