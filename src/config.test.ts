@@ -48,4 +48,12 @@ describe('config', () => {
     assert.throws(() => parseListen('h:70000'), /expected HOST:PORT/);
     assert.throws(() => loadConfig({}, { TETHER_ALLOWED_ROOTS: 'srv' }), /not an absolute path/);
   });
+
+  it('TETHER_METRICS_PUBLIC: 1 = public, unset/empty/0 = administrators only, anything else refused', () => {
+    assert.equal(loadConfig({}, {}).metricsPublic, false);
+    assert.equal(loadConfig({}, { TETHER_METRICS_PUBLIC: '' }).metricsPublic, false);
+    assert.equal(loadConfig({}, { TETHER_METRICS_PUBLIC: '0' }).metricsPublic, false);
+    assert.equal(loadConfig({}, { TETHER_METRICS_PUBLIC: '1' }).metricsPublic, true);
+    assert.throws(() => loadConfig({}, { TETHER_METRICS_PUBLIC: 'yes' }), /TETHER_METRICS_PUBLIC: "yes" is not a switch; expected 1 \(on\) or 0 \(off\)/);
+  });
 });

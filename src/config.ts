@@ -28,6 +28,8 @@ export interface Config {
   dockerHost: string | undefined;
   /** TETHER_SECRET_KEY: base64 of the 32-byte key sealing stored secrets; undefined = <dataDir>/secret.key (made on first use) */
   secretKey: string | undefined;
+  /** TETHER_METRICS_PUBLIC=1: GET /metrics without a token (a private network); default false = administrators only */
+  metricsPublic: boolean;
   /** the host-path policy: the data dir is always denied, the allowlist from allowedRoots */
   policy: HostPathPolicy;
 }
@@ -53,6 +55,14 @@ export function parseListen(text: string): ListenAddress {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
+/** A 0/1 switch; unset or empty = false. Anything else is refused rather than guessed. */
+function parseFlag(name: string, value: string | undefined): boolean {
+  const v = nonEmpty(value)?.trim();
+  if (v === undefined || v === '0') return false;
+  if (v === '1') return true;
+  throw new Error(`${name}: "${value}" is not a switch; expected 1 (on) or 0 (off)`);
+}
+
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,6 +82,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     token: overrides.token ?? nonEmpty(env.TETHER_TOKEN),
     dockerHost: nonEmpty(env.DOCKER_HOST),
     secretKey: nonEmpty(env.TETHER_SECRET_KEY),
+    metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC),
     policy: { extraDenied: [dataDir], allowedRoots },
   };
 }

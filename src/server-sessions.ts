@@ -1,6 +1,6 @@
 // Joins the session use-cases to `tether server` (a DepsExtension, see server.ts): the Docker
 // runtime, host preparation, the session manager and metrics; the sessions routes under
-// /api/v1 and GET /metrics at the root; reconcile at start and every 30 s; expiry sweep.
+// /api/v1 and GET /metrics at the root (public with TETHER_METRICS_PUBLIC=1); reconcile at start and every 30 s; expiry sweep.
 import pino, { type Logger } from 'pino';
 import type { DepsExtension } from './server.js';
 import { createDockerRuntime } from './runtime/docker/index.js';
@@ -41,7 +41,7 @@ export function sessionsExtension(): DepsExtension {
     });
     deps.sessions = manager;
     deps.plugins = [...(deps.plugins ?? []), sessionsRoutes(manager)];
-    deps.rootPlugins = [...(deps.rootPlugins ?? []), metricsRoute(metrics)];
+    deps.rootPlugins = [...(deps.rootPlugins ?? []), metricsRoute(metrics, { access: config.metricsPublic ? 'public' : 'admin' })];
     try {
       const report = await manager.reconcile();
       logger.info({ reconcile: report }, 'sessions reconciled at start');

@@ -163,6 +163,29 @@ describe('tether CLI over HTTP against a real server', () => {
     assert.equal(JSON.parse(images.stdout).length, 1);
   });
 
+  it('sets and clears web_port (--web-port none); refuses a bad --web-port or --timeout with exit 2', async () => {
+    const set = await cli(['image', 'update', 'desk', '--web-port', '6901', '--json']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(JSON.parse(set.stdout).web_port, 6901);
+    const cleared = await cli(['image', 'update', 'desk', '--web-port', 'none', '--json']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.equal(JSON.parse(cleared.stdout).web_port, null);
+    const [badPort, badTimeout, zeroTimeout] = await Promise.all([
+      cli(['image', 'update', 'desk', '--web-port', 'abc']),
+      // checked before anything is sent: no session is launched
+      cli(['session', 'launch', '--image', 'desk', '--timeout', 'abc']),
+      cli(['session', 'launch', '--image', 'desk', '--timeout', '0']),
+    ]);
+    assert.equal(badPort.code, 2, badPort.stderr);
+    assert.match(badPort.stderr, /--web-port "abc": expected a port number/);
+    assert.equal(badTimeout.code, 2, badTimeout.stderr);
+    assert.match(badTimeout.stderr, /--timeout "abc": expected a positive number of seconds/);
+    assert.equal(zeroTimeout.code, 2, zeroTimeout.stderr);
+    assert.match(zeroTimeout.stderr, /--timeout "0": expected a positive number of seconds/);
+    const sessions = await cli(['session', 'list', '--json']);
+    assert.deepEqual(JSON.parse(sessions.stdout), [], 'no session was launched');
+  });
+
   it('creates, lists and revokes API tokens', async () => {
     const created = await cli(['token', 'create', 'ci', '--json']);
     assert.equal(created.code, 0, created.stderr);

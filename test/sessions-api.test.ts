@@ -89,12 +89,22 @@ describe('sessions API (real engine, SQLite)', () => {
     assert.deepEqual((await call(b.token, 'GET', '/api/v1/sessions')).json.map((s: SessionJson) => s.id), [sid]);
     const adminList = await call(env.api.adminToken, 'GET', `/api/v1/sessions?user=${b.user.username}`);
     assert.deepEqual(adminList.json.map((s: SessionJson) => s.id), [sid]);
+    // ?user= naming someone else is refused for a user (not silently ignored); naming themselves is fine
+    const peek = await call(a.token, 'GET', `/api/v1/sessions?user=${b.user.username}`);
+    assert.equal(peek.status, 403, JSON.stringify(peek.json));
+    assert.match(peek.json.message, /only administrators/);
+    assert.equal((await call(a.token, 'GET', '/api/v1/sessions?user=no-such-user')).status, 403, 'no hint whether the user exists');
+    for (const self of [b.user.username, b.user.user_id, b.user.username.toUpperCase()]) {
+      const own = await call(b.token, 'GET', `/api/v1/sessions?user=${self}`);
+      assert.equal(own.status, 200, JSON.stringify(own.json));
+      assert.deepEqual(own.json.map((s: SessionJson) => s.id), [sid]);
+    }
     await waitState(b.token, sid, ['running']);
     assert.equal((await call(b.token, 'DELETE', `/api/v1/sessions/${sid}`)).status, 202);
     await waitState(b.token, sid, ['destroyed']);
   });
 
-  it('max_sessions_per_user (largest across groups) -> 409; image access -> 403', async () => {
+  it('max_sessions_per_user (largest across groups) -> 409; an image not open to a user -> 404 (admins: 403)', async () => {
     const image = await env.lab.image({});
     const group = await env.lab.group({ max_sessions_per_user: 1 });
     // All Users allows 5; lower it for this test so the custom group's 1 is not the largest.
@@ -120,9 +130,24 @@ describe('sessions API (real engine, SQLite)', () => {
     const closed = await env.lab.image({}, { groups: [other.group_id] });
     const disabled = await env.lab.image({}, { enabled: false });
     const u2 = await env.api.makeUser(`acc-${env.lab.runId}`);
-    assert.equal((await call(u2.token, 'POST', '/api/v1/sessions', { image: closed.name })).status, 403);
-    assert.equal((await call(u2.token, 'POST', '/api/v1/sessions', { image: disabled.name })).status, 403);
-    assert.equal((await call(u2.token, 'POST', '/api/v1/sessions', { image: 'no-such-image' })).status, 404);
+    // An image that exists but is not open to the user answers exactly like an unknown one
+    // (GET /images/{id} also says 404): a user cannot probe which images exist.
+    const unknown = await call(u2.token, 'POST', '/api/v1/sessions', { image: 'no-such-image' });
+    assert.equal(unknown.status, 404);
+    for (const img of [closed, disabled]) {
+      const r = await call(u2.token, 'POST', '/api/v1/sessions', { image: img.name });
+      assert.equal(r.status, 404, JSON.stringify(r.json));
+      assert.deepEqual(r.json, { ...unknown.json, message: unknown.json.message.replace('no-such-image', img.name) });
+      assert.equal((await call(u2.token, 'GET', `/api/v1/images/${img.name}`)).status, 404);
+    }
+    // administrators keep the explicit 403 (disabled; not open to the user they launch for)
+    const adminDisabled = await call(env.api.adminToken, 'POST', '/api/v1/sessions', { image: disabled.name });
+    assert.equal(adminDisabled.status, 403);
+    assert.match(adminDisabled.json.message, /is disabled/);
+    const adminClosed = await call(env.api.adminToken, 'POST', '/api/v1/sessions', { image: closed.name, user: u2.user.username });
+    assert.equal(adminClosed.status, 403);
+    assert.match(adminClosed.json.message, /open only to members of its groups/);
+    assert.deepEqual((await call(u2.token, 'GET', '/api/v1/sessions')).json, [], 'nothing was launched');
     assert.equal((await call(u2.token, 'POST', '/api/v1/sessions', { image: closed.name, extra: 1 })).status, 400);
   });
 

@@ -73,10 +73,15 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
     assert.match(ok.stderr, /container started/);
     const bad = runCli(['session', 'launch', '--image', `broken-${run}`, '--json'], env);
     assert.equal(bad.code, 1, bad.stderr);
-    const f = JSON.parse(bad.stdout) as { state: string; error: { class: string } };
+    const f = JSON.parse(bad.stdout) as { id: string; state: string; error: { class: string } };
     assert.equal(f.state, 'failed');
     assert.equal(f.error.class, 'missing');
     assert.match(bad.stderr, /FAILED missing/);
+    // destroying a session that already ended is accepted (202, unchanged): exit 0, said so
+    const endedFailed = runCli(['session', 'destroy', f.id], env);
+    assert.equal(endedFailed.code, 0, endedFailed.stderr);
+    assert.match(endedFailed.stderr, /already ended \(failed\)/);
+    assert.match(endedFailed.stdout, /state:\s+failed/);
     const list = runCli(['session', 'list'], env);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(s.id));
@@ -85,6 +90,9 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
     const gone = runCli(['session', 'destroy', s.id, '--json'], env);
     assert.equal(gone.code, 0, gone.stderr);
     assert.equal((JSON.parse(gone.stdout) as { state: string }).state, 'destroyed');
+    const again = runCli(['session', 'destroy', s.id, '--json'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { state: string }).state, 'destroyed');
   });
 
   it('SIGKILL in the middle of launches, restart: no orphan, nothing transient, data intact', async () => {

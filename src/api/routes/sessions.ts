@@ -1,6 +1,9 @@
 // Sessions: launch, list, show, destroy, and the live progress stream (server-sent events).
 // Users see and destroy only their own sessions (someone else's answers 404, as if it did
-// not exist); administrators see all and may launch for another user.
+// not exist); administrators see all and may launch for another user. An image that exists
+// but is not open to a user (disabled, or none of their groups) answers a user's launch with
+// the same 404 as an unknown image, as GET /images/{id} does: its existence does not leak.
+// Administrators keep the explicit 403 (image disabled / not open to the target user).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionRecord, SessionState } from '../../store/types.js';
 import { toSessionJson, SessionError, type Actor, type SessionManager } from '../../sessions/index.js';
@@ -79,6 +82,9 @@ export function sessionsRoutes(manager: SessionManager) {
       try {
         rec = await manager.launch({ imageId: image.image_id, userId, actor: actorOf(me) });
       } catch (err) {
+        if (!me.isAdmin && err instanceof SessionError && (err.code === 'image_disabled' || err.code === 'image_not_allowed')) {
+          throw notFound(`image "${request.body.image}"`);
+        }
         throw httpErrorOf(err);
       }
       await writeAudit(deps.store, me, now(), { action: 'session.launch', target_type: 'session', target_id: rec.session_id, target_name: image.name, after: { user_id: userId, image_id: image.image_id } });
@@ -94,6 +100,11 @@ export function sessionsRoutes(manager: SessionManager) {
       },
     }, async (request) => {
       const me = caller(request);
+      const ref = request.query.user?.toLowerCase();
+      // A user may name only themselves (like /effective-mounts); checked before any lookup.
+      if (!me.isAdmin && ref !== undefined && ref !== me.user.username.toLowerCase() && ref !== me.user.user_id) {
+        throw forbidden('only administrators may list another user\'s sessions');
+      }
       let userId: string | undefined = me.user.user_id;
       if (me.isAdmin) {
         userId = undefined;

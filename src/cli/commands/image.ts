@@ -1,6 +1,6 @@
 // `tether image create|update|list|show|delete`.
 import { InvalidArgumentError, type Command } from 'commander';
-import { action, clientFrom, collect, parseInteger, readStdin, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
+import { action, clientFrom, collect, readStdin, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
 import { seg } from '../http-client.js';
 import { keyValues, printJson, printLine, table } from '../output.js';
 
@@ -12,7 +12,7 @@ interface Image {
 
 interface ImageFlags extends ClientFlags {
   dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; user?: string;
-  cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number; rename?: string;
+  cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number | 'none'; rename?: string;
   registryUsername?: string; registryPasswordStdin?: boolean; registryServer?: string;
   /** false with --no-registry-auth (commander's negated option; true by default) */
   registryAuth?: boolean;
@@ -29,6 +29,16 @@ export function parseMemory(text: string): number {
 
 const none = (v: string | undefined) => v === 'none' || v === '';
 
+/**
+ * --web-port: an integer, or "none" to clear it, like the other clearable flags. Returns the
+ * marker 'none' rather than null: commander replaces a null from a parser with ''.
+ */
+export function parseWebPort(value: string): number | 'none' {
+  if (none(value)) return 'none';
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--web-port "${value}": expected a port number (integer) or "none" to clear it`);
+  return Number(value);
+}
+
 async function bodyFrom(opts: ImageFlags): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {};
   if (opts.rename !== undefined) body.name = opts.rename;
@@ -44,7 +54,7 @@ async function bodyFrom(opts: ImageFlags): Promise<Record<string, unknown>> {
   if (opts.memory !== undefined) body.memory = none(opts.memory) ? null : parseMemory(opts.memory);
   if (opts.enabled !== undefined) body.enabled = opts.enabled;
   if (opts.group !== undefined && opts.group.length > 0) body.groups = opts.group.includes('none') ? [] : opts.group;
-  if (opts.webPort !== undefined) body.web_port = opts.webPort;
+  if (opts.webPort !== undefined) body.web_port = opts.webPort === 'none' ? null : opts.webPort;
   const auth = await registryAuthFrom(opts);
   if (auth !== undefined) body.registry_auth = auth;
   return body;
@@ -79,7 +89,7 @@ function imageOptions(cmd: Command): Command {
     .option('--enabled', 'users may launch it')
     .option('--disabled', 'hidden from users')
     .option('--group <group>', 'group allowed to launch it (repeatable; "none" = everyone)', collect)
-    .option('--web-port <port>', 'port of the workspace web app', parseInteger('--web-port'))
+    .option('--web-port <port>', 'port of the workspace web app ("none" clears)', parseWebPort)
     .option('--registry-username <user>', 'registry user for pulling the image (with --registry-password-stdin)')
     .option('--registry-password-stdin', 'read the registry password from stdin; stored encrypted, never shown')
     .option('--registry-server <host[:port]>', 'registry the credentials are for (default: the one in the image reference)')

@@ -1,11 +1,12 @@
 // `tether session launch|list|show|destroy`. launch follows the server-sent progress stream
 // (lines on stderr) until the session runs or fails: exit 0 when running, 1 otherwise; with
-// --json the session JSON is printed on stdout either way. destroy waits until destroyed.
+// --json the session JSON is printed on stdout either way. destroy waits until destroyed
+// (exit 0; also for a session that had already ended: failed or destroyed).
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { action, clientFrom, withClientOptions, type ClientFlags } from '../command-support.js';
 import { ConnectionError, seg, type HttpClient } from '../http-client.js';
-import { keyValues, printJson, printLine, table } from '../output.js';
+import { keyValues, printJson, printLine, table, UsageError } from '../output.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SessionJson } from '../../sessions/session-json.js';
 import { registerSessionShellCommand } from './session-shell.js';
@@ -24,10 +25,11 @@ export function registerSessionCommands(program: Command): void {
     .option('--as <user>', 'administrators: launch for this user (username or id)')
     .option('--timeout <seconds>', 'give up waiting after this long (default 600)'))
     .action(action(async (opts: LaunchFlags) => {
+      const timeoutSeconds = parseTimeout(opts.timeout);
       const client = clientFrom(opts);
       const created = await client.post<SessionJson>('/sessions', { image: opts.image, ...(opts.as ? { user: opts.as } : {}) });
       process.stderr.write(`session ${created.id}: launching ${created.image.name ?? opts.image} for ${created.user.username ?? created.user.id}\n`);
-      const deadline = Date.now() + Number(opts.timeout ?? 600) * 1000;
+      const deadline = Date.now() + timeoutSeconds * 1000;
       await followEvents(opts, created.id, deadline).catch((err: unknown) => {
         // The stream is only progress: fall back to polling the state.
         process.stderr.write(`(progress stream unavailable: ${err instanceof Error ? err.message : String(err)}; polling)\n`);
@@ -57,13 +59,26 @@ export function registerSessionCommands(program: Command): void {
   withClientOptions(session.command('destroy').description('destroy a session and wait until it is gone (host data is never touched)').argument('<id>', 'session id'))
     .action(action(async (id: string, opts: ClientFlags) => {
       const client = clientFrom(opts);
-      await client.delete(`/sessions/${seg(id)}`);
+      const accepted = await client.delete<SessionJson>(`/sessions/${seg(id)}`);
+      // The server accepts a destroy of a session that already ended (202, unchanged): nothing to wait for.
+      if (accepted && FINAL.includes(accepted.state)) {
+        if (!opts.json) process.stderr.write(`session ${id} had already ended (${accepted.state}); nothing to destroy\n`);
+        return printSession(accepted, Boolean(opts.json));
+      }
       const final = await waitForState(client, id, FINAL, Date.now() + 120_000);
       printSession(final, Boolean(opts.json));
       if (final.state !== 'destroyed') process.exitCode = ExitCode.serverError;
     }));
 
   registerSessionShellCommand(session); // issue 6: `tether session shell ID`
+}
+
+/** --timeout: positive seconds (decimals allowed); default 600. NaN would wait forever. */
+export function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return 600;
+  const n = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n > 0)) throw new UsageError(`--timeout "${text}": expected a positive number of seconds, e.g. 600`);
+  return n;
 }
 
 function printSession(s: SessionJson, json: boolean): void {

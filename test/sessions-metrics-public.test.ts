@@ -1,0 +1,45 @@
+// TETHER_METRICS_PUBLIC through the real path: loadConfig reads it, startServer with the
+// sessions extension (real engine) registers GET /metrics public or administrators-only.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { startServer } from '../src/server.js';
+import { sessionsExtension } from '../src/server-sessions.js';
+
+/** Starts `tether server` in-process with the given environment; returns GET /metrics without a token. */
+async function metricsWithoutToken(env: Record<string, string>): Promise<{ status: number; body: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tether-metrics-public-'));
+  try {
+    const config = loadConfig({ dataDir: dir, listen: '127.0.0.1:0' }, { TETHER_ADMIN_PASSWORD: 'metrics-admin-password', ...env });
+    const server = await startServer(config, {
+      extendDeps: [sessionsExtension()], print: () => {}, logger: pino({ level: 'silent' }), handleSignals: false, scryptN: 2 ** 10,
+    });
+    try {
+      const res = await fetch(`${server.url}/metrics`);
+      return { status: res.status, body: await res.text() };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('TETHER_METRICS_PUBLIC (real server, real engine)', () => {
+  it('=1: GET /metrics answers without a token', async () => {
+    const r = await metricsWithoutToken({ TETHER_METRICS_PUBLIC: '1' });
+    assert.equal(r.status, 200, r.body);
+    assert.match(r.body, /tether_launches_total/);
+  });
+
+  it('unset or 0: GET /metrics without a token is 401 (administrators only)', async () => {
+    for (const env of [{}, { TETHER_METRICS_PUBLIC: '0' }] as Array<Record<string, string>>) {
+      const r = await metricsWithoutToken(env);
+      assert.equal(r.status, 401, `${JSON.stringify(env)}: ${r.body}`);
+    }
+  });
+});
