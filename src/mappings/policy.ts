@@ -36,6 +36,26 @@ export function compilePolicy(
 ): (path: string) => HostPathVerdict {
   const denied = new Set([...DEFAULT_DENIED_PATHS, ...policy.extraDenied].map(normalizePath));
   const deniedList = [...denied];
+  /** The plain scan, for deny-lists holding an entry that is not a clean absolute path (e.g. ""). */
+  const insideScan = (path: string): string | null => {
+    for (const entry of deniedList) {
+      if (entry !== '/' && path.startsWith(entry) && path.charCodeAt(entry.length) === 47) return `it is inside the protected path ${JSON.stringify(entry)}`;
+    }
+    return null;
+  };
+  let deniedByFirstSegment: Map<string, string[]> | null = new Map(); // "/var" -> ["/var/lib", "/var/run", ...]
+  for (const entry of denied) {
+    if (entry === '/') continue;
+    if (!isCleanAbsolute(entry)) {
+      deniedByFirstSegment = null;
+      break;
+    }
+    const cut = entry.indexOf('/', 1);
+    const first = cut < 0 ? entry : entry.slice(0, cut);
+    const list = deniedByFirstSegment.get(first);
+    if (list) list.push(entry);
+    else deniedByFirstSegment.set(first, [entry]);
+  }
   const holds = new Map<string, string>(); // ancestor -> a denied path beneath it
   for (const entry of denied) for (const ancestor of ancestorsOf(entry)) if (!holds.has(ancestor)) holds.set(ancestor, entry);
   const roots = policy.allowedRoots.map(normalizePath);
@@ -45,9 +65,16 @@ export function compilePolicy(
     if (denied.has(path)) return `it is the protected path ${JSON.stringify(path)}`;
     const inner = holds.get(path);
     if (inner !== undefined) return `it contains the protected path ${JSON.stringify(inner)}, which the mount would expose`;
-    // No allocation per check: a startsWith per denied entry ("/" is denied only as itself).
-    for (const entry of deniedList) {
-      if (entry !== '/' && path.startsWith(entry) && path.charCodeAt(entry.length) === 47) return `it is inside the protected path ${JSON.stringify(entry)}`;
+    // Only the denied entries sharing the path's first segment can contain it (and "/" is
+    // denied only as itself): a look-up of that segment, then a startsWith per candidate, in
+    // deny-list order so the message names the same entry as a full scan would.
+    if (deniedByFirstSegment === null) return insideScan(path);
+    const cut = path.indexOf('/', 1);
+    if (cut < 0) return null; // "/x" has no protected ancestor but "/", which does not count
+    const candidates = deniedByFirstSegment.get(path.slice(0, cut));
+    if (candidates === undefined) return null;
+    for (const entry of candidates) {
+      if (path.startsWith(entry) && path.charCodeAt(entry.length) === 47) return `it is inside the protected path ${JSON.stringify(entry)}`;
     }
     return null;
   };
