@@ -4,25 +4,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tetherArgs } from './helpers/cli.js';
+import { freePort } from './helpers/ports.js';
 
 const ADMIN_PASSWORD = 'cli-admin-password';
 
 interface Run { code: number; stdout: string; stderr: string }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment without the developer's own TETHER_* settings. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerClient, removeLabelled } from './helpers/docker.js';
 import { freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
-import { launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { launchBrowser, signIn, type TestBrowser } from './helpers/browser.js';
 import { tetherArgs } from './helpers/cli.js';
 import { eventually } from './helpers/sessions.js';
 import { connectTerminal, ensureDemoStack, launchAndWait, makeApi, stopServer } from './proxy-lab.js';
@@ -58,11 +58,7 @@ describe('session terminal: browser, CLI, refusals (Chromium, tether server, Doc
 
   it('types a command in the browser terminal and shows its output', async () => {
     const page = browser!.page;
-    await page.goto(`${server!.url}/`);
-    await page.locator('input[name=username]').fill(`alice-${run}`);
-    await page.locator('input[name=password]').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await signIn(page, server!.url, `alice-${run}`, password);
     await page.goto(`${server!.url}/sessions/${sessionId}`);
     await page.getByRole('button', { name: 'Terminal' }).click();
     await page.getByTestId('terminal-status').filter({ hasText: 'connected' }).waitFor();

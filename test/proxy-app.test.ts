@@ -25,7 +25,7 @@ import { WebSocketServer } from 'ws';
 import type { Page } from 'playwright-core';
 import { dockerClient, removeLabelled } from './helpers/docker.js';
 import { freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
-import { launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { launchBrowser, signIn, type TestBrowser } from './helpers/browser.js';
 import { eventually } from './helpers/sessions.js';
 import { ensureDemoStack, launchAndWait, makeApi, stopServer, type Api } from './proxy-lab.js';
 
@@ -129,11 +129,7 @@ describe('session web app on its own origin (Chromium, tether server, Docker Eng
 
   it('opens the demo app from the session page on its own origin; a note written there survives a relaunch', async () => {
     const page = browser!.page;
-    await page.goto(`${server!.url}/`);
-    await page.locator('input[name=username]').fill(`alice-${run}`);
-    await page.locator('input[name=password]').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await signIn(page, server!.url, `alice-${run}`, password);
     const first = await launch(alice, `demo-${run}`);
     const app = await openApp(first);
     await app.locator('#tree button[data-path="/share"]').waitFor();

@@ -48,3 +48,12 @@ export async function ensureWebBuilt(): Promise<void> {
   if (existsSync(join(REPO_ROOT, 'web/dist/index.html'))) return;
   await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web'], { cwd: REPO_ROOT, timeout: 180_000 });
 }
+
+/** Signs in through the real sign-in page and waits until the app shell shows. */
+export async function signIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.locator('input[name=username]').fill(username);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

@@ -3,11 +3,11 @@
 // 127.0.0.0/8 as an insecure registry, so plain HTTP works without engine configuration.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
 import { TEST_IMAGE } from './docker.js';
 import { runLabScript } from './lab.js';
+import { freePort } from './ports.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -24,16 +24,6 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 function followStream(docker: Dockerode, stream: NodeJS.ReadableStream, what: string): Promise<void> {
   return new Promise((resolve, reject) => {

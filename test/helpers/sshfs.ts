@@ -4,9 +4,9 @@
 // teardown() always resumes it and lazily unmounts, so nothing hung outlives the test.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { runLabScript } from './lab.js';
+import { freePort } from './ports.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -20,17 +20,6 @@ export interface SshfsExport {
   teardown(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function parentOf(pid: number): number | null {
   try {

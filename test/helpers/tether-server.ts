@@ -1,10 +1,10 @@
-// The real `tether server` as a child process (node --import tsx src/cli/main.ts server), so
+// The real `tether server` as a child process (built or through tsx: helpers/cli.ts), so
 // tests can SIGKILL it mid-flight and start it again on the same database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, tetherArgs } from './cli.js';
+export { freePort } from './ports.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { REPO_ROOT };
 export const ADMIN_PASSWORD = 'crash-test-password-1234';
 
 export interface ServerProcess {
@@ -15,19 +15,9 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export async function startTetherServer(o: { port: number; dataDir: string; database: string }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '--listen', `127.0.0.1:${o.port}`, '--data-dir', o.dataDir, '--database', o.database], {
+  const child = spawn(process.execPath, tetherArgs(['server', '--listen', `127.0.0.1:${o.port}`, '--data-dir', o.dataDir, '--database', o.database]), {
     cwd: REPO_ROOT, env: { ...process.env, TETHER_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -64,6 +54,6 @@ export async function login(url: string, username = 'admin', password = ADMIN_PA
 
 /** Runs the `tether` CLI against a server; returns exit code, stdout, stderr. */
 export function runCli(args: string[], env: Record<string, string>): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, tetherArgs(args), { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
