@@ -239,6 +239,30 @@ for (const kind of storeKinds) {
       assert.equal(await store.images.get(full.image_id), undefined);
     });
 
+    test('volume mappings come back frozen and shared while unchanged (launches reuse their prepared merge), new after a change', async () => {
+      const img = makeImage({ name: `frozen-${randomUUID()}`, volume_mappings: MAPPINGS });
+      const g = makeGroup({ name: `frozen-${randomUUID()}`, settings: { volume_mappings: MAPPINGS, allow_persistent_profile: false, max_sessions_per_user: 2, session_time_limit: null } });
+      await store.images.create(img);
+      await store.groups.create(g);
+      const [i1, i2] = [await store.images.get(img.image_id), await store.images.get(img.image_id)];
+      assert.ok(Object.isFrozen(i1!.volume_mappings) && Object.isFrozen(i1!.volume_mappings['/srv/alpha']));
+      assert.equal(i1!.volume_mappings, i2!.volume_mappings, 'one object while the text is unchanged');
+      assert.throws(() => { (i1!.volume_mappings['/srv/alpha'] as { bind: string }).bind = '/etc'; }, TypeError);
+      const [g1, g2] = [await store.groups.get(g.group_id), await store.groups.get(g.group_id)];
+      assert.equal(g1!.settings.volume_mappings, g2!.settings.volume_mappings);
+      assert.ok(Object.isFrozen(g1!.settings.volume_mappings));
+      g1!.settings.max_sessions_per_user = 9; // the rest of the settings is each caller's own
+      assert.equal((await store.groups.get(g.group_id))!.settings.max_sessions_per_user, 2);
+      const changed = { '/srv/beta': { ...spec, bind: '/beta' } };
+      await store.images.update(img.image_id, { volume_mappings: changed });
+      const i3 = await store.images.get(img.image_id);
+      assert.deepEqual(i3!.volume_mappings, changed);
+      assert.notEqual(i3!.volume_mappings, i1!.volume_mappings);
+      assert.deepEqual(i1!.volume_mappings, MAPPINGS, 'a document handed out earlier never changes');
+      await store.images.delete(img.image_id);
+      await store.groups.delete(g.group_id);
+    });
+
     test('tokens: by digest, by id, list filters, revoke; digests unique; unknown user refused', async () => {
       const u = makeUser();
       await store.users.create(u);

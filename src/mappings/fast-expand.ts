@@ -26,8 +26,14 @@ const USERNAME = 0;
 const USER_ID = 1;
 const IMAGE_ID = 2;
 
+/** A clean template with tokens: the text between tokens, and which token goes in each gap. */
+export interface TokenTemplate {
+  parts: string[];
+  tokens: number[];
+}
+
 /** A checked template: `true` = clean and token-free; parts/tokens = clean with tokens; null = slow path. */
-type Compiled = true | { parts: string[]; tokens: number[] } | null;
+export type Compiled = true | TokenTemplate | null;
 
 /**
  * Templates recur (every launch resolves the same documents), and checking one is a walk over
@@ -76,15 +82,19 @@ function compile(template: string): Compiled {
   return { parts, tokens };
 }
 
-export function expandFast(template: string, values: CheckedTokenValues): string | null {
+/** The memoized verdict on a template (see Compiled). */
+export function compiledTemplate(template: string): Compiled {
   let compiled = compiledTemplates.get(template);
   if (compiled === undefined) {
     compiled = compile(template);
     if (compiledTemplates.size >= CACHE_LIMIT) compiledTemplates.clear();
     compiledTemplates.set(template, compiled);
   }
-  if (compiled === null) return null;
-  if (compiled === true) return template;
+  return compiled;
+}
+
+/** Substitutes the values into a template that compiled with tokens. */
+export function expandCompiled(compiled: TokenTemplate, values: CheckedTokenValues): string {
   // parts[0] is the template up to its first token, so the result starts with the fixed prefix.
   const { parts, tokens } = compiled;
   let out = parts[0]!;
@@ -93,4 +103,11 @@ export function expandFast(template: string, values: CheckedTokenValues): string
     out += (token === USERNAME ? values.username : token === USER_ID ? values.user_id : values.image_id) + parts[i + 1]!;
   }
   return out;
+}
+
+export function expandFast(template: string, values: CheckedTokenValues): string | null {
+  const compiled = compiledTemplate(template);
+  if (compiled === null) return null;
+  if (compiled === true) return template;
+  return expandCompiled(compiled, values);
 }

@@ -7,4 +7,5 @@ export { validateUsername, isUuid, fixedPrefix, expandTokens, TOKEN_NAMES, type 
 export { normalizePath } from './paths.js';
 export { DEFAULT_DENIED_PATHS, DEFAULT_POLICY, checkHostPath, checkDocumentPolicy, compilePolicy, type HostPathVerdict } from './policy.js';
 export { resolveEffectiveMounts, describeSource, type ResolveInput } from './merge.js';
+export { freezeMappingDocument } from './compiled-document.js';
 export { mappingsDigest } from './digest.js';

@@ -2,11 +2,12 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import { translateConstraints, type ConstraintRules } from '../constraint-errors.js';
 import type { Database, GroupsTable } from '../schema.js';
 import { ALL_USERS_GROUP_ID, ALL_USERS_GROUP_NAME } from '../system-groups.js';
-import { ConflictError, type GroupRecord, type GroupRepo, type GroupSettings } from '../types.js';
+import { ConflictError, type GroupRecord, type GroupRepo } from '../types.js';
 import { definedOnly, fromJson, isoTimestamp, nameKey, nowIso, toJson } from '../values.js';
 import { atomically, type RepoContext } from './repo-context.js';
 import { ReusableQuery } from './reusable-query.js';
 import { hasNul } from '../nul-guard-plugin.js';
+import { storedGroupSettings } from '../stored-mappings.js';
 import { userFromRow } from './user-repo.js';
 
 function rules(name: string | undefined, priority: number | undefined, groupId: string): ConstraintRules {
@@ -26,7 +27,7 @@ function groupFromRow(r: Omit<Selectable<GroupsTable>, 'name_key'>): GroupRecord
     name: r.name,
     priority: r.priority,
     system: Boolean(r.system),
-    settings: fromJson<GroupSettings>(r.settings, `groups.settings of ${r.group_id}`),
+    settings: storedGroupSettings(r.settings, `groups.settings of ${r.group_id}`),
     created_at: r.created_at,
     updated_at: r.updated_at,
   };

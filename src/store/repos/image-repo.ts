@@ -1,8 +1,8 @@
 import type { Selectable, Updateable } from 'kysely';
-import type { MappingDocument } from '../../mappings/types.js';
 import { translateConstraints, type ConstraintRules } from '../constraint-errors.js';
 import type { ImagesTable } from '../schema.js';
 import type { ImageRecord, ImageRepo } from '../types.js';
+import { storedMappings } from '../stored-mappings.js';
 import { definedOnly, fromJson, isoTimestamp, nameKey, nowIso, numberOrNull, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
 import { ReusableQuery } from './reusable-query.js';
@@ -23,7 +23,7 @@ function imageFromRow(r: Selectable<ImagesTable>): ImageRecord {
     name: r.name,
     friendly_name: r.friendly_name,
     docker_image: r.docker_image,
-    volume_mappings: fromJson<MappingDocument>(r.volume_mappings, `images.volume_mappings of ${r.image_id}`),
+    volume_mappings: storedMappings(r.volume_mappings, `images.volume_mappings of ${r.image_id}`),
     persistent_profile_path: r.persistent_profile_path,
     user: r.user,
     cores: numberOrNull(r.cores),
