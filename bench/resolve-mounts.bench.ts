@@ -9,6 +9,8 @@
 import { performance } from 'node:perf_hooks';
 import { freezeMappingDocument, parseMappingDocument, resolveEffectiveMounts, type MappingDocument, type MappingSpec } from '../src/mappings/index.js';
 import { clearExpansionCache } from '../src/mappings/fast-expand.js';
+import { resolveSessionMounts } from '../src/sessions/effective-mounts.js';
+import type { GroupRecord, ImageRecord, UserRecord } from '../src/store/types.js';
 
 const GROUPS = 500;
 const MAPPINGS = 5000;
@@ -113,20 +115,25 @@ const cold = performance.now() - coldStart;
 const coldPlanStart = performance.now();
 resolveEffectiveMounts({ image, groups: storedGroups, tokens: { ...tokens, username: 'bob' }, policy });
 const coldPlan = performance.now() - coldPlanStart;
+// What a launch computes from the same documents: the view, each mount's template and the drift digest.
+const imageRecord = { image_id: tokens.image_id, name: image.name, volume_mappings: image.volume_mappings } as ImageRecord;
+const groupRecords = storedGroups.map((g) => ({ name: g.name, priority: g.priority, settings: { volume_mappings: g.volume_mappings } })) as GroupRecord[];
+const userRecord = { user_id: tokens.user_id, username: tokens.username } as UserRecord;
 let nextUser = 0;
-const [baseFrozen, baseLoose, resolve, freshUser, withPolicy, scratch, uncached] = measureInterleaved([
+const [baseFrozen, baseLoose, resolve, freshUser, withPolicy, launch, scratch, uncached] = measureInterleaved([
   baselineOf([image.volume_mappings, ...storedGroups.map((g) => g.volume_mappings)]),
   baselineOf([scratchImage.volume_mappings, ...scratchGroups.map((g) => g.volume_mappings)]),
   () => resolveEffectiveMounts({ image, groups: storedGroups, tokens }),
   // a new username at every call: nothing user-specific can be reused
   () => resolveEffectiveMounts({ image, groups: storedGroups, tokens: { ...tokens, username: `user-${nextUser++}` } }),
   () => resolveEffectiveMounts({ image, groups: storedGroups, tokens, policy }),
+  () => resolveSessionMounts(imageRecord, groupRecords, userRecord, policy),
   () => resolveEffectiveMounts({ image: scratchImage, groups: scratchGroups, tokens }),
   () => {
     clearExpansionCache(); // every template checked again, as on the first launch after a change
     return resolveEffectiveMounts({ image: scratchImage, groups: scratchGroups, tokens });
   },
-]) as [Timing, Timing, Timing, Timing, Timing, Timing, Timing];
+]) as [Timing, Timing, Timing, Timing, Timing, Timing, Timing, Timing];
 const base: Timing = { wall: Math.min(baseFrozen.wall, baseLoose.wall), cpu: Math.min(baseFrozen.cpu, baseLoose.cpu) };
 
 type Timing = { wall: number; cpu: number };
@@ -140,6 +147,7 @@ console.log(row('  the same over frozen documents', baseFrozen));
 console.log(row('resolveEffectiveMounts', resolve));
 console.log(row('  a new username at every call', freshUser));
 console.log(row('  with a policy check', withPolicy));
+console.log(row('  a launch: + templates, drift digest', launch));
 console.log(row('  from scratch (documents not frozen)', scratch));
 console.log(row('  from scratch, no template memo', uncached));
 console.log(`first calls of the process, JIT cold, with a policy: from scratch ${cold.toFixed(3)} ms, then building the plan ${coldPlan.toFixed(3)} ms`);

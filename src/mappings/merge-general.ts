@@ -4,14 +4,14 @@
 // reference: they name the first offending source and key in precedence order.
 import { MappingDomainError } from './errors.js';
 import { expandFast, type CheckedTokenValues } from './fast-expand.js';
-import { claimBind, conflictsOf, hostPathsSharedBy, locationOf, shadowedMount, type MergeTable, type RankedSource } from './merge-rules.js';
+import { claimBind, conflictsOf, hostPathsSharedBy, locationOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
 import type { HostPathVerdict } from './policy.js';
 import { expandSlow } from './tokens.js';
-import type { EffectiveMount, EffectiveMountsView, ShadowedMount, TokenContext } from './types.js';
+import type { EffectiveMount, ShadowedMount, TokenContext } from './types.js';
 
 export function resolveGeneral(
   sources: RankedSource[], tokens: TokenContext, values: CheckedTokenValues, check: ((path: string) => HostPathVerdict) | null,
-): EffectiveMountsView {
+): Resolution {
   const mounts: EffectiveMount[] = [];
   const ranks: number[] = [];
   const keys: string[] = [];
@@ -42,13 +42,15 @@ export function resolveGeneral(
   const out: EffectiveMount[] = [];
   const shadowed: ShadowedMount[] = [];
   const winnerIndexes: number[] = [];
+  const templates: string[] = [];
   for (const bind of binds) {
     const w = winners.get(bind)!;
     const winner = mounts[w]!;
     winnerIndexes.push(w);
     out.push(winner);
+    templates.push(keys[w]!);
     const beaten = table.losers[w];
     if (beaten) for (const l of beaten) shadowed.push(shadowedMount(mounts[l]!, winner.source));
   }
-  return { mounts: out, shadowed, conflicts: conflictsOf(table, hostPathsSharedBy(table, winnerIndexes)) };
+  return { view: { mounts: out, shadowed, conflicts: conflictsOf(table, hostPathsSharedBy(table, winnerIndexes)) }, templates };
 }

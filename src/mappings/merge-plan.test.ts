@@ -5,7 +5,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseMappingDocument, resolveEffectiveMounts, type EffectiveMountsView, type HostPathPolicy, type MappingDocument } from './index.js';
+import {
+  expandTokens, parseMappingDocument, resolveEffectiveMounts, resolveWithTemplates, type HostPathPolicy, type MappingDocument, type Resolution,
+} from './index.js';
 import { compilePolicy } from './policy.js';
 import { resolveGeneral } from './merge-general.js';
 import { resolvePlanned } from './merge-plan.js';
@@ -44,10 +46,10 @@ function parsed(value: unknown): MappingDocument {
   return result.document;
 }
 
-type Outcome = { view: EffectiveMountsView } | { error: string };
-function outcome(run: () => EffectiveMountsView): Outcome {
+type Outcome = Resolution | { error: string };
+function outcome(run: () => Resolution): Outcome {
   try {
-    return { view: run() };
+    return run();
   } catch (err) {
     return { error: `${(err as { location?: string }).location ?? ''}: ${(err as Error).message}` };
   }
@@ -69,8 +71,13 @@ describe('planned resolution', () => {
         for (const username of USERNAMES) {
           for (const user_id of USER_IDS) {
             const tokens = { username, user_id, image_id: IMAGE_ID };
-            const expected = outcome(() => resolveEffectiveMounts({ ...copies, tokens, policy }));
-            assert.deepEqual(outcome(() => resolveEffectiveMounts({ ...input, tokens, policy })), expected);
+            const expected = outcome(() => resolveWithTemplates({ ...copies, tokens, policy }));
+            assert.deepEqual(outcome(() => resolveWithTemplates({ ...input, tokens, policy })), expected);
+            if ('view' in expected) {
+              // each mount's template is the key it came from: it expands to the mount's host path
+              assert.equal(expected.templates.length, expected.view.mounts.length);
+              expected.view.mounts.forEach((m, i) => assert.equal(expandTokens(expected.templates[i]!, tokens), m.host_path));
+            }
             const direct = resolvePlanned(
               rankedSources(input.image, input.groups), { username, user_id, image_id: IMAGE_ID },
               policy ? { key: JSON.stringify(policy), check: compilePolicy(policy, { pathsAreClean: true }) } : null,
@@ -78,7 +85,7 @@ describe('planned resolution', () => {
             if (direct === null) deferred++;
             else {
               planned++;
-              assert.deepEqual({ view: direct }, expected);
+              assert.deepEqual(direct, expected);
             }
           }
         }
@@ -101,8 +108,8 @@ describe('planned resolution', () => {
     // Frozen: resolved from scratch on first sight, planned from the second on.
     const frozenSources = rankedSources({ name: 'i', volume_mappings: doc }, []);
     assert.equal(resolvePlanned(frozenSources, values, null), null);
-    assert.deepEqual(resolvePlanned(frozenSources, values, null)?.mounts.map((m) => m.bind), ['/a']);
-    assert.deepEqual(resolveGeneral(sources, values, values, null).mounts.map((m) => m.bind), ['/a']);
+    assert.deepEqual(resolvePlanned(frozenSources, values, null)?.view.mounts.map((m) => m.bind), ['/a']);
+    assert.deepEqual(resolveGeneral(sources, values, values, null).view.mounts.map((m) => m.bind), ['/a']);
   });
 
   it('a username equal to a literal folder makes two binds meet: the image still wins, as from scratch', () => {

@@ -12,10 +12,10 @@
 // gives (tested property by property, with values chosen to make templates meet).
 import { compiledDocument, type CompiledDocument, type CompiledPath } from './compiled-document.js';
 import { expandCompiled, type CheckedTokenValues } from './fast-expand.js';
-import { claimBind, compareStrings, conflictAmong, shadowedMount, type MergeTable, type RankedSource } from './merge-rules.js';
+import { claimBind, compareStrings, conflictAmong, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
 import type { HostPathVerdict } from './policy.js';
 import { encodePath, holdsTokenCode, mergeRuns, sortedRuns } from './sorted-runs.js';
-import type { EffectiveMount, EffectiveMountsView, MappingDocument, MappingSpec, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
+import type { EffectiveMount, MappingDocument, MappingSpec, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
 
 interface Plan {
   /** per entry (every mapping, in precedence order) */
@@ -155,7 +155,7 @@ function fixedHostsPass(plan: Plan, policyKey: string, check: (path: string) => 
  */
 export function resolvePlanned(
   sources: RankedSource[], values: CheckedTokenValues, policy: { key: string; check: (path: string) => HostPathVerdict } | null,
-): EffectiveMountsView | null {
+): Resolution | null {
   const plan = planFor(sources);
   if (plan === null) return null;
   if (policy && !fixedHostsPass(plan, policy.key, policy.check)) return null;
@@ -179,15 +179,17 @@ export function resolvePlanned(
   if (mergeRuns(plan.hostRuns, (e) => mounts[e]!.host_path) === null) return null; // two host templates met
 
   const out: EffectiveMount[] = new Array<EffectiveMount>(order.length);
+  const templates: string[] = new Array<string>(order.length);
   const shadowed: ShadowedMount[] = [];
   for (let i = 0; i < order.length; i++) {
     const w = order[i]!;
     const winner = mounts[w]!;
     out[i] = winner;
+    templates[i] = plan.keys[w]!;
     const beaten = plan.losers[w];
     if (beaten) for (const l of beaten) shadowed.push(shadowedMount(mounts[l]!, winner.source));
   }
-  return { mounts: out, shadowed, conflicts: conflictsOf(plan, mounts) };
+  return { view: { mounts: out, shadowed, conflicts: conflictsOf(plan, mounts) }, templates };
 }
 
 function conflictsOf(plan: Plan, mounts: EffectiveMount[]): OwnershipConflict[] {

@@ -1,7 +1,7 @@
 // The rules of merging (spec section 5) that both ways of resolving share (merge-general.ts,
 // every call from scratch; merge-plan.ts, the token-free part prepared once): precedence,
 // who claims a bind, who shadows whom, and what counts as an ownership conflict.
-import type { EffectiveMount, MappingDocument, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
+import type { EffectiveMount, EffectiveMountsView, MappingDocument, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
 
 /** One source document in precedence order: the image (rank -1), then groups by priority, then name. */
 export interface RankedSource {
@@ -22,6 +22,12 @@ export interface MergeTable {
   keys: readonly string[];
   /** per winning index: the indexes it beat, in precedence order */
   losers: Array<number[] | undefined>;
+}
+
+/** A view, plus for each of its mounts the host-path key it came from (as written, tokens kept). */
+export interface Resolution {
+  view: EffectiveMountsView;
+  templates: string[];
 }
 
 export function describeSource(source: MountSource): string {

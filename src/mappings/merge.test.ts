@@ -106,4 +106,11 @@ describe('mappingsDigest', () => {
       mappingsDigest(resolveEffectiveMounts({ ...base, groups: [group('g', 1, { '/srv/{username}': { bind: '/c' } })] })));
     assert.notEqual(mappingsDigest(resolveEffectiveMounts({ ...base, groups: [] })), d);
   });
+  it('does not depend on the order of the mounts, and its value never changes (digests are stored at launch)', () => {
+    const view = resolveEffectiveMounts(base);
+    const reversed = { ...view, mounts: [...view.mounts].reverse() };
+    assert.equal(mappingsDigest(reversed), mappingsDigest(view));
+    // Pinned: a change here would flag every running session as drifted.
+    assert.equal(mappingsDigest(view), 'm1:3:9b94d22666a79164');
+  });
 });

@@ -3,12 +3,12 @@
 // documents only); merge-general.ts resolves from scratch and handles every other case.
 import { resolveGeneral } from './merge-general.js';
 import { resolvePlanned } from './merge-plan.js';
-import { rankedSources } from './merge-rules.js';
+import { rankedSources, type Resolution } from './merge-rules.js';
 import { compilePolicy, type HostPathVerdict } from './policy.js';
 import { assertTokenContext } from './tokens.js';
 import type { EffectiveMountsView, HostPathPolicy, MappingDocument, TokenContext } from './types.js';
 
-export { describeSource } from './merge-rules.js';
+export { describeSource, type Resolution } from './merge-rules.js';
 
 export interface ResolveInput {
   image: { name: string; volume_mappings: MappingDocument };
@@ -41,6 +41,14 @@ function checkerFor(policy: HostPathPolicy): { key: string; check: (path: string
  * path cannot expand safely or (with a policy) is refused.
  */
 export function resolveEffectiveMounts(input: ResolveInput): EffectiveMountsView {
+  return resolveWithTemplates(input).view;
+}
+
+/**
+ * The same, plus for each mount the host-path key of its source document (tokens kept):
+ * host preparation needs its fixed prefix.
+ */
+export function resolveWithTemplates(input: ResolveInput): Resolution {
   const tokens = input.tokens;
   assertTokenContext(tokens, 'tokens');
   const values = { username: tokens.username, user_id: tokens.user_id.toLowerCase(), image_id: tokens.image_id.toLowerCase() };

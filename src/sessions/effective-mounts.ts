@@ -1,7 +1,7 @@
 // The effective mounts of one session (spec section 5), computed from the store's image and
 // the user's groups, plus each mount's template so host preparation knows its fixed prefix.
-import { expandTokens, fixedPrefix, mappingsDigest, resolveEffectiveMounts } from '../mappings/index.js';
-import type { EffectiveMount, EffectiveMountsView, HostPathPolicy, MappingDocument, TokenContext } from '../mappings/types.js';
+import { fixedPrefix, mappingsDigest, resolveWithTemplates } from '../mappings/index.js';
+import type { EffectiveMount, EffectiveMountsView, HostPathPolicy, TokenContext } from '../mappings/types.js';
 import type { GroupRecord, ImageRecord, UserRecord } from '../store/types.js';
 
 export interface PlannedMount {
@@ -27,15 +27,15 @@ export function tokensFor(user: UserRecord, image: ImageRecord): TokenContext {
 /** Throws MappingDomainError when a template cannot be expanded or the policy refuses a path. */
 export function resolveSessionMounts(image: ImageRecord, groups: GroupRecord[], user: UserRecord, policy: HostPathPolicy): SessionMounts {
   const tokens = tokensFor(user, image);
-  const view = resolveEffectiveMounts({
+  const { view, templates } = resolveWithTemplates({
     image: { name: image.name, volume_mappings: image.volume_mappings },
     groups: groups.map((g) => ({ name: g.name, priority: g.priority, volume_mappings: g.settings.volume_mappings })),
     tokens,
     policy,
   });
-  const planned = view.mounts.map((mount) => {
-    const doc = mount.source.kind === 'image' ? image.volume_mappings : groups.find((g) => g.name === mount.source.name)?.settings.volume_mappings;
-    const template = findTemplate(doc ?? {}, mount, tokens) ?? mount.host_path;
+  // The merge names each mount's key (its template) in its source document, tokens kept.
+  const planned = view.mounts.map((mount, i) => {
+    const template = templates[i]!;
     return { mount, template, fixedPrefix: fixedPrefix(template), label: `${template} -> ${mount.bind}` };
   });
   return { view, planned, digest: mappingsDigest(view) };
@@ -48,18 +48,6 @@ export function currentDigest(image: ImageRecord, groups: GroupRecord[], user: U
   } catch {
     return null;
   }
-}
-
-/** The mount's key in its source document: the one whose expansion gives its host path and bind. */
-function findTemplate(doc: MappingDocument, mount: EffectiveMount, tokens: TokenContext): string | undefined {
-  for (const [key, spec] of Object.entries(doc)) {
-    try {
-      if (expandTokens(key, tokens) === mount.host_path && expandTokens(spec.bind, tokens) === mount.bind) return key;
-    } catch {
-      // a key that cannot expand is not the one that produced this mount
-    }
-  }
-  return undefined;
 }
 
 /** The view of what was actually mounted: left-out mounts removed (they are in the warnings). */

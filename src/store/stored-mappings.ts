@@ -7,29 +7,41 @@ import { freezeMappingDocument, type MappingDocument } from '../mappings/index.j
 import type { GroupSettings } from './types.js';
 import { fromJson } from './values.js';
 
-const byText = new Map<string, MappingDocument>();
-const LIMIT = 1024;
+/** Bounded: when full, the oldest entry goes (a re-read parses it again; nothing else changes). */
+class ParsedByText<T> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly limit: number) {}
+
+  get(text: string, parse: () => T): T {
+    let value = this.entries.get(text);
+    if (value === undefined) {
+      value = parse();
+      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(text, value);
+    }
+    return value;
+  }
+}
+
+const documents = new ParsedByText<MappingDocument>(1024);
+const groupSettings = new ParsedByText<GroupSettings>(1024);
 
 /** The frozen document for this JSON text (as stored), parsed on first sight. */
 export function storedMappings(text: string, where: string): MappingDocument {
-  let doc = byText.get(text);
-  if (doc === undefined) {
-    doc = freezeMappingDocument(fromJson<MappingDocument>(text, where));
-    if (byText.size >= LIMIT) byText.delete(byText.keys().next().value!); // the oldest
-    byText.set(text, doc);
-  } else {
-    // most recently used last, so the oldest is the least recently used
-    byText.delete(text);
-    byText.set(text, doc);
-  }
-  return doc;
+  return documents.get(text, () => freezeMappingDocument(fromJson<MappingDocument>(text, where)));
 }
 
-/** Group settings with their volume mappings shared as above (the other fields are fresh). */
+/**
+ * Group settings: a fresh object per read (callers may change its fields), sharing the frozen
+ * volume-mapping document as above. The other fields are numbers, booleans and null.
+ */
 export function storedGroupSettings(text: string, where: string): GroupSettings {
-  const settings = fromJson<GroupSettings>(text, where);
-  if (settings.volume_mappings !== null && typeof settings.volume_mappings === 'object') {
-    settings.volume_mappings = storedMappings(JSON.stringify(settings.volume_mappings), `${where}.volume_mappings`);
-  }
-  return settings;
+  const shared = groupSettings.get(text, () => {
+    const settings = fromJson<GroupSettings>(text, where);
+    if (settings.volume_mappings !== null && typeof settings.volume_mappings === 'object') {
+      settings.volume_mappings = freezeMappingDocument(settings.volume_mappings);
+    }
+    return settings;
+  });
+  return { ...shared };
 }
