@@ -28,5 +28,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 // Integration suites share one Docker Engine and fixed host folders: run files one at a time.
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// A test that hangs fails after 10 minutes instead of holding CI until its limit (the longest
+// test takes well under a minute here).
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
 process.exit(res.status ?? 1);
