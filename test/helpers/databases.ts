@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
@@ -121,4 +122,28 @@ export async function withEachStore(fn: (store: Store, kind: StoreKind) => Promi
       await fresh.cleanup();
     }
   }
+}
+
+/**
+ * Inside a describe: a fresh store of this kind for the whole suite, opened before its first
+ * test and removed after its last. Read `store` and `url` inside tests (set once opened).
+ */
+export function storeForSuite(kind: StoreKind): { readonly store: Store; readonly url: string } {
+  let fresh: FreshStore | undefined;
+  before(async () => {
+    fresh = await freshStore(kind);
+  });
+  after(async () => fresh?.cleanup());
+  const opened = (): FreshStore => {
+    if (!fresh) throw new Error('storeForSuite: the store is opened in before(); read it inside a test');
+    return fresh;
+  };
+  return {
+    get store() {
+      return opened().store;
+    },
+    get url() {
+      return opened().url;
+    },
+  };
 }
