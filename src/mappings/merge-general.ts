@@ -4,7 +4,7 @@
 // reference: they name the first offending source and key in precedence order.
 import { MappingDomainError } from './errors.js';
 import { expandFast, type CheckedTokenValues } from './fast-expand.js';
-import { claimBind, conflictsOf, hostPathsSharedBy, locationOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
+import { claimBind, conflictsOf, hostPathsSharedBy, locationOf, mountOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
 import type { HostPathVerdict } from './policy.js';
 import { expandSlow } from './tokens.js';
 import type { EffectiveMount, ShadowedMount, TokenContext } from './types.js';
@@ -28,10 +28,7 @@ export function resolveGeneral(
         if (!verdict.ok) throw new MappingDomainError('policy', `${verdict.reason}; ${verdict.suggestion}`, locationOf(source, key));
       }
       const index = mounts.length;
-      mounts.push({
-        host_path: hostPath, bind, mode: spec.mode, uid: spec.uid ?? null, gid: spec.gid ?? null,
-        required: spec.required, timeout: spec.timeout, skip_check: spec.skip_check, source,
-      });
+      mounts.push(mountOf(spec, hostPath, bind, source));
       ranks.push(rank);
       keys.push(key);
       claimBind(bind, index, ranks, keys, winners, table.losers);

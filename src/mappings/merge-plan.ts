@@ -12,7 +12,7 @@
 // gives (tested property by property, with values chosen to make templates meet).
 import { compiledDocument, type CompiledDocument, type CompiledPath } from './compiled-document.js';
 import { expandCompiled, type CheckedTokenValues } from './fast-expand.js';
-import { claimBind, compareStrings, conflictAmong, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
+import { claimBind, conflictsOf, mountOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
 import type { HostPathVerdict } from './policy.js';
 import { encodePath, holdsTokenCode, mergeRuns, sortedRuns } from './sorted-runs.js';
 import type { EffectiveMount, MappingDocument, MappingSpec, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
@@ -163,15 +163,14 @@ export function resolvePlanned(
   const count = specs.length;
   const mounts: EffectiveMount[] = new Array<EffectiveMount>(count);
   for (let e = 0; e < count; e++) {
-    const spec = specs[e]!;
     const host = hosts[e]!;
     const bind = binds[e]!;
-    mounts[e] = {
-      host_path: typeof host === 'string' ? host : expandCompiled(host, values),
-      bind: typeof bind === 'string' ? bind : expandCompiled(bind, values),
-      mode: spec.mode, uid: spec.uid ?? null, gid: spec.gid ?? null,
-      required: spec.required, timeout: spec.timeout, skip_check: spec.skip_check, source: plan.sources[e]!,
-    };
+    mounts[e] = mountOf(
+      specs[e]!,
+      typeof host === 'string' ? host : expandCompiled(host, values),
+      typeof bind === 'string' ? bind : expandCompiled(bind, values),
+      plan.sources[e]!,
+    );
   }
   if (policy) for (const e of plan.tokenHosts) if (!policy.check(mounts[e]!.host_path).ok) return null;
   const order = mergeRuns(plan.bindRuns, (e) => mounts[e]!.bind);
@@ -189,16 +188,12 @@ export function resolvePlanned(
     const beaten = plan.losers[w];
     if (beaten) for (const l of beaten) shadowed.push(shadowedMount(mounts[l]!, winner.source));
   }
-  return { view: { mounts: out, shadowed, conflicts: conflictsOf(plan, mounts) }, templates };
+  return { view: { mounts: out, shadowed, conflicts: conflictsWithin(plan, mounts) }, templates };
 }
 
-function conflictsOf(plan: Plan, mounts: EffectiveMount[]): OwnershipConflict[] {
+/** Ownership conflicts: the plan knows which winners share a host path; their expansions name it. */
+function conflictsWithin(plan: Plan, mounts: EffectiveMount[]): OwnershipConflict[] {
   if (plan.conflicting.length === 0) return [];
   const table: MergeTable = { mounts, ranks: plan.ranks, keys: plan.keys, losers: plan.losers };
-  const conflicts: OwnershipConflict[] = [];
-  for (const list of plan.conflicting) {
-    const conflict = conflictAmong(table, mounts[list[0]!]!.host_path, list);
-    if (conflict) conflicts.push(conflict);
-  }
-  return conflicts.sort((a, b) => compareStrings(a.host_path, b.host_path));
+  return conflictsOf(table, plan.conflicting.map((list): [string, number[]] => [mounts[list[0]!]!.host_path, list]));
 }

@@ -1,7 +1,7 @@
 // The rules of merging (spec section 5) that both ways of resolving share (merge-general.ts,
 // every call from scratch; merge-plan.ts, the token-free part prepared once): precedence,
 // who claims a bind, who shadows whom, and what counts as an ownership conflict.
-import type { EffectiveMount, EffectiveMountsView, MappingDocument, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
+import type { EffectiveMount, EffectiveMountsView, MappingDocument, MappingSpec, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
 
 /** One source document in precedence order: the image (rank -1), then groups by priority, then name. */
 export interface RankedSource {
@@ -78,7 +78,15 @@ export function claimBind(
   } else (losers[existing] ??= []).push(index);
 }
 
-/** Built field by field (not by spread): same shape for every entry, and cheaper. */
+/** One mapping's mount, built field by field (not by spread): same shape for every entry, and cheaper. */
+export function mountOf(spec: MappingSpec, hostPath: string, bind: string, source: MountSource): EffectiveMount {
+  return {
+    host_path: hostPath, bind, mode: spec.mode, uid: spec.uid ?? null, gid: spec.gid ?? null,
+    required: spec.required, timeout: spec.timeout, skip_check: spec.skip_check, source,
+  };
+}
+
+/** Built field by field, as above. */
 export function shadowedMount(m: EffectiveMount, by: MountSource): ShadowedMount {
   return {
     host_path: m.host_path, bind: m.bind, mode: m.mode, uid: m.uid, gid: m.gid, required: m.required,
@@ -123,7 +131,8 @@ export function hostPathsSharedBy(table: MergeTable, winners: Iterable<number>):
   return shared;
 }
 
-export function conflictsOf(table: MergeTable, shared: Map<string, number[]>): OwnershipConflict[] {
+/** The conflicts among winners sharing a host path ([host path, winners] pairs), sorted by host path. */
+export function conflictsOf(table: MergeTable, shared: Iterable<[string, number[]]>): OwnershipConflict[] {
   const conflicts: OwnershipConflict[] = [];
   for (const [hostPath, list] of shared) {
     const conflict = conflictAmong(table, hostPath, list);
