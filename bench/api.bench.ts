@@ -20,6 +20,7 @@ import { generateTokenSecret } from '../src/auth/index.js';
 import { openStore } from '../src/store/open-store.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID, defaultGroupSettings } from '../src/store/system-groups.js';
 import type { Store } from '../src/store/types.js';
+import { median } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
@@ -58,12 +59,6 @@ async function seed(store: Store): Promise<{ adminToken: string; userToken: stri
     await store.groups.addMember(group_id, user.user_id);
   }
   return { adminToken: admin.secret, userToken: user.secret };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 interface Target {

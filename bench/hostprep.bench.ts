@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import Dockerode from 'dockerode';
 import { createEngineHostPreparer, createLocalHostPreparer, type HostPreparer, type PrepareRequest } from '../src/hostprep/index.js';
+import { median } from './stats.js';
 
 const IMAGE = 'tether-test/busybox:1';
 const LOCAL_RUNS = 60;
@@ -17,12 +18,6 @@ const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const base = mkdtempSync('/tmp/tether-bench-hostprep-');
 const prefixes = ['a', 'b', 'c'].map((p) => `${base}/${p}`);
 for (const p of prefixes) mkdirSync(p);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function requests(i: number, tag: string): PrepareRequest[] {
   return prefixes.map((p) => ({ hostPath: `${p}/${tag}-${i}`, fixedPrefix: p, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 30_000 }));

@@ -11,6 +11,7 @@ import { freezeMappingDocument, parseMappingDocument, resolveEffectiveMounts, ty
 import { clearExpansionCache } from '../src/mappings/fast-expand.js';
 import { resolveSessionMounts } from '../src/sessions/effective-mounts.js';
 import type { GroupRecord, ImageRecord, UserRecord } from '../src/store/types.js';
+import { median } from './stats.js';
 
 const GROUPS = 500;
 const MAPPINGS = 5000;
@@ -68,12 +69,6 @@ function copyIntoMap(docs: MappingDocument[]): Map<string, MappingSpec> {
     }
   }
   return out;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** CPU time of this process in ms: unlike wall time, it leaves out time spent preempted by other processes. */

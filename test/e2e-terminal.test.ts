@@ -16,7 +16,8 @@ import { freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } fro
 import { launchBrowser, signIn, type TestBrowser } from './helpers/browser.js';
 import { tetherArgs } from './helpers/cli.js';
 import { eventually } from './helpers/sessions.js';
-import { connectTerminal, ensureDemoStack, launchAndWait, makeApi, stopServer } from './proxy-lab.js';
+import { connectTerminal, ensureDemoStack, launchAndWait, stopServer } from './proxy-lab.js';
+import { makeApi } from './helpers/http-api.js';
 
 const docker = dockerClient();
 const SHOTS = process.env.TETHER_SCREENSHOTS ? join(REPO_ROOT, 'docs/screenshots') : null;

@@ -27,7 +27,8 @@ import { dockerClient, removeLabelled } from './helpers/docker.js';
 import { freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
 import { launchBrowser, signIn, type TestBrowser } from './helpers/browser.js';
 import { eventually } from './helpers/sessions.js';
-import { ensureDemoStack, launchAndWait, makeApi, stopServer, type Api } from './proxy-lab.js';
+import { ensureDemoStack, launchAndWait, stopServer } from './proxy-lab.js';
+import { makeApi, type Api } from './helpers/http-api.js';
 
 const docker = dockerClient();
 const SHOTS = process.env.TETHER_SCREENSHOTS ? join(REPO_ROOT, 'docs/screenshots') : null;

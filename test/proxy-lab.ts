@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { ensureDocker } from './helpers/docker.js';
 import { REPO_ROOT, type ServerProcess } from './helpers/tether-server.js';
 import { eventually } from './helpers/sessions.js';
+import type { Api } from './helpers/http-api.js';
 
 const run = promisify(execFile);
 
@@ -19,21 +20,6 @@ export async function ensureDemoStack(): Promise<void> {
   const assets = join(REPO_ROOT, 'web/dist/assets');
   const built = existsSync(assets) && readdirSync(assets).some((f) => f.startsWith('terminal-panel-'));
   if (!built) await run(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: REPO_ROOT, timeout: 180_000 });
-}
-
-// the tests read response JSON loosely and assert on its fields
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>;
-
-export function makeApi(url: string, token: string): Api {
-  return async (method, path, body) => {
-    const res = await fetch(`${url}/api/v1${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  };
 }
 
 /** Launches a session of the image as the API's user; its id once running. */

@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { apiCall } from './helpers/http-api.js';
 import { mapping, readSse, sessionApiLab, eventually, type SessionApiLab } from './helpers/sessions.js';
 import type { SessionJson } from '../src/sessions/index.js';
 
@@ -17,16 +18,7 @@ describe('sessions API (real engine, SQLite)', () => {
     await env?.cleanup();
   });
 
-  // the tests read response JSON loosely and assert on its fields
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async function call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${env.url}${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  }
+  const call = (token: string, method: string, path: string, body?: unknown) => apiCall(env.url, token, method, path, body);
 
   async function waitState(token: string, id: string, states: string[]): Promise<SessionJson> {
     return eventually(async () => {

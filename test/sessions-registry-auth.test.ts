@@ -14,6 +14,7 @@ import { sessionsRoutes } from '../src/api/routes/sessions.js';
 import { generateTokenSecret } from '../src/auth/index.js';
 import { createSecretBox, SECRET_KEY_FILE, sealRegistryAuth } from '../src/secrets/index.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from '../src/store/system-groups.js';
+import { apiCall } from './helpers/http-api.js';
 import { TEST_POLICY, TEST_SCRYPT_N } from './helpers/app.js';
 import { freshStore, type FreshStore } from './helpers/databases.js';
 import { startRegistry, type TestRegistry } from './helpers/registry.js';
@@ -56,15 +57,7 @@ describe('registry credentials per image (real engine, real htpasswd registry, S
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
-    const res = await fetch(`${url}/api/v1${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null, text };
-  }
+  const call = (method: string, path: string, body?: unknown) => apiCall(url, token, method, `/api/v1${path}`, body);
 
   /** pushes a fresh image (gone from the engine) and creates a Tether image for it through the API */
   async function imageWith(password: string): Promise<{ name: string; id: string; ref: string; text: string }> {

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/open-store.js';
+import { apiCall } from './helpers/http-api.js';
 import { dockerClient, ensureDocker, removeLabelled, TEST_IMAGE } from './helpers/docker.js';
 import { freePort, login, runCli, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
 import { eventually } from './helpers/sessions.js';
@@ -24,15 +25,7 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
   let server: ServerProcess | undefined;
   let token: string;
 
-  // the tests read response JSON loosely and assert on its fields
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${server?.url}${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  }
+  const api = (method: string, path: string, body?: unknown) => apiCall(server!.url, token, method, path, body);
 
   before(async () => {
     await ensureDocker();
