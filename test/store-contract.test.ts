@@ -193,7 +193,7 @@ for (const kind of storeKinds) {
       await db.store.users.delete(u.user_id);
       assert.deepEqual(await db.store.groups.members(g.group_id), []);
       assert.deepEqual(await db.store.groups.groupsOf(u.user_id), []);
-      assert.equal(await db.store.tokens.getByDigest(t.digest), undefined);
+      assert.equal((await db.store.tokens.getCredential(t.digest))?.token, undefined);
       assert.equal((await db.store.sessions.get(s.session_id))?.user_id, u.user_id);
       assert.deepEqual(await db.store.audit.list({ actor_id: u.user_id }), [e]);
     });
@@ -264,9 +264,9 @@ for (const kind of storeKinds) {
       const login = makeToken(u.user_id, { kind: 'login', created_at: '2026-02-01T00:00:00.000Z' });
       await db.store.tokens.create(api);
       await db.store.tokens.create(login);
-      assert.deepEqual(await db.store.tokens.getByDigest(api.digest), api);
+      assert.deepEqual((await db.store.tokens.getCredential(api.digest))?.token, api);
       assert.deepEqual(await db.store.tokens.get(login.token_id), login);
-      assert.equal(await db.store.tokens.getByDigest('0'.repeat(64)), undefined);
+      assert.equal((await db.store.tokens.getCredential('0'.repeat(64)))?.token, undefined);
       assert.deepEqual(await db.store.tokens.list({ user_id: u.user_id }), [api, login]);
       assert.deepEqual(await db.store.tokens.list({ user_id: u.user_id, kind: 'login' }), [login]);
       assert.ok((await db.store.tokens.list()).length >= 2);
@@ -396,7 +396,7 @@ for (const kind of storeKinds) {
       await assert.rejects(db.store.images.create(makeImage({ friendly_name: 'a\u0000b' })), /NUL character/);
       assert.equal(await db.store.users.get(u.user_id), undefined);
       assert.equal(await db.store.users.getByUsername(u.username), undefined);
-      assert.equal(await db.store.tokens.getByDigest('\u0000'), undefined);
+      assert.equal((await db.store.tokens.getCredential('\u0000'))?.token, undefined);
       const e = makeAudit({ after: { text: 'in JSON it is escaped: \u0000' } });
       await db.store.audit.append(e);
       assert.deepEqual(await db.store.audit.list({ target_id: e.target_id! }), [e]);

@@ -10,6 +10,8 @@
 // add a segment nor turn one into `.`/`..`; the text before the first token is copied
 // unchanged, so the result starts with the fixed prefix.
 
+import { BoundedMemo } from './bounded-memo.js';
+
 /** Token values, already validated, ids lowercased. */
 export interface CheckedTokenValues {
   username: string;
@@ -37,11 +39,9 @@ export type Compiled = true | TokenTemplate | null;
 
 /**
  * Templates recur (every launch resolves the same documents), and checking one is a walk over
- * its characters, so the verdict is memoized by the template's text. Bounded: cleared when full.
- * Deterministic, so it cannot change a result, only its cost.
+ * its characters, so the verdict is memoized by the template's text.
  */
-const compiledTemplates = new Map<string, Compiled>();
-const CACHE_LIMIT = 50_000;
+const compiledTemplates = new BoundedMemo<string, Compiled>(50_000);
 
 /** For benchmarks: measure the cost without the memo. */
 export function clearExpansionCache(): void {
@@ -84,13 +84,7 @@ function compile(template: string): Compiled {
 
 /** The memoized verdict on a template (see Compiled). */
 export function compiledTemplate(template: string): Compiled {
-  let compiled = compiledTemplates.get(template);
-  if (compiled === undefined) {
-    compiled = compile(template);
-    if (compiledTemplates.size >= CACHE_LIMIT) compiledTemplates.clear();
-    compiledTemplates.set(template, compiled);
-  }
-  return compiled;
+  return compiledTemplates.get(template, compile);
 }
 
 /** Substitutes the values into a template that compiled with tokens. */

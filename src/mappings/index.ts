@@ -9,3 +9,4 @@ export { DEFAULT_DENIED_PATHS, DEFAULT_POLICY, checkHostPath, checkDocumentPolic
 export { resolveEffectiveMounts, resolveWithTemplates, describeSource, type ResolveInput, type Resolution } from './merge.js';
 export { freezeMappingDocument } from './compiled-document.js';
 export { mappingsDigest } from './digest.js';
+export { BoundedMemo } from './bounded-memo.js';

@@ -112,6 +112,20 @@ describe('planned resolution', () => {
     assert.deepEqual(resolveGeneral(sources, values, values, null).view.mounts.map((m) => m.bind), ['/a']);
   });
 
+  it('images sharing one frozen document (every "{}" image, as the store hands them out) keep their own plans', () => {
+    const shared = parsed({});
+    const group = { name: 'g', priority: 1, volume_mappings: parsed({ '/srv/{username}': { bind: '/home/{username}' } }) };
+    const images = Array.from({ length: 20 }, (_, i) => ({ name: `image-${i}`, volume_mappings: shared }));
+    const values = { username: 'alice', user_id: USER_IDS[0]!, image_id: IMAGE_ID };
+    for (let round = 0; round < 3; round++) {
+      for (const image of images) {
+        const planned = resolvePlanned(rankedSources(image, [group]), values, null);
+        if (round === 0) assert.equal(planned, null, `${image.name}: first sight, resolved from scratch`);
+        else assert.deepEqual(planned?.view.mounts.map((m) => [m.host_path, m.source.name]), [['/srv/alice', 'g']], `${image.name}, round ${round}`);
+      }
+    }
+  });
+
   it('a username equal to a literal folder makes two binds meet: the image still wins, as from scratch', () => {
     const image = { name: 'img', volume_mappings: parsed({ '/srv/{username}': { bind: '/home/{username}' } }) };
     const groups = [{ name: 'g', priority: 1, volume_mappings: parsed({ '/srv/kasm': { bind: '/home/kasm' } }) }];

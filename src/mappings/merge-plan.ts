@@ -10,6 +10,7 @@
 // When two did meet, or (with a policy) a path is refused, it returns null and
 // merge-general.ts resolves from scratch: a planned result is always the one merge-general.ts
 // gives (tested property by property, with values chosen to make templates meet).
+import { BoundedMemo } from './bounded-memo.js';
 import { compiledDocument, type CompiledDocument, type CompiledPath } from './compiled-document.js';
 import { expandCompiled, type CheckedTokenValues } from './fast-expand.js';
 import { claimBind, conflictsOf, mountOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
@@ -33,7 +34,7 @@ interface Plan {
   bindRuns: number[][];
   /** one winner per distinct host template, in runs sorted for every user: proves no two meet */
   hostRuns: number[][];
-  /** winners sharing a host template and disagreeing on uid/gid */
+  /** winners sharing a host template (conflictsOf reports those disagreeing on uid/gid) */
   conflicting: number[][];
   /** per policy (by its key): whether every token-free host path passes it */
   fixedHostsPass: Map<string, boolean>;
@@ -52,9 +53,26 @@ interface Sighting {
   plan: Plan | null | false;
 }
 
-/** Sightings per image document, most recently used first; a handful per image is plenty. */
-const sightingsByImage = new WeakMap<MappingDocument, Sighting[]>();
+/**
+ * Sightings per image, most recently used first; a handful per image is plenty. Keyed by the
+ * image's document and then its name: the store hands out one frozen document per distinct
+ * text, so many images can share one (every image with "{}"), and they must not evict each
+ * other's sightings.
+ */
+const sightingsByImage = new WeakMap<MappingDocument, BoundedMemo<string, Sighting[]>>();
 const SIGHTINGS_PER_IMAGE = 16;
+/** Images sharing one document, by name; bounded so renamed images do not pile up. */
+const IMAGES_PER_DOCUMENT = 1024;
+const noSightings = (): Sighting[] => [];
+
+function sightingsOf(image: RankedSource): Sighting[] {
+  let byName = sightingsByImage.get(image.doc);
+  if (byName === undefined) {
+    byName = new BoundedMemo(IMAGES_PER_DOCUMENT);
+    sightingsByImage.set(image.doc, byName);
+  }
+  return byName.get(image.source.name, noSightings);
+}
 
 function matches(seen: Sighting, sources: RankedSource[]): boolean {
   if (seen.docs.length !== sources.length) return false;
@@ -71,13 +89,11 @@ function matches(seen: Sighting, sources: RankedSource[]): boolean {
  */
 function planFor(sources: RankedSource[]): Plan | null {
   for (const { doc } of sources) if (!Object.isFrozen(doc)) return null;
-  const image = sources[0]!.doc;
-  const sightings = sightingsByImage.get(image) ?? [];
+  const sightings = sightingsOf(sources[0]!);
   const found = sightings.findIndex((seen) => matches(seen, sources));
   if (found < 0) {
     sightings.unshift({ docs: sources.map((s) => s.doc), names: sources.map((s) => s.source.name), priorities: sources.map((s) => s.source.priority), plan: null });
     if (sightings.length > SIGHTINGS_PER_IMAGE) sightings.pop();
-    sightingsByImage.set(image, sightings);
     return null;
   }
   const seen = sightings[found]!;
@@ -131,11 +147,8 @@ function buildPlan(rankedSources: RankedSource[]): Plan | null {
     else byHost.set(encodedHosts[w]!, [w]);
   }
   plan.hostRuns = sortedRuns([...byHost.values()].map((list) => list[0]!), (e) => encodedHosts[e]!);
-  for (const list of byHost.values()) {
-    if (list.length > 1 && list.some((w) => plan.specs[w]!.uid !== plan.specs[list[0]!]!.uid || plan.specs[w]!.gid !== plan.specs[list[0]!]!.gid)) {
-      plan.conflicting.push(list);
-    }
-  }
+  // Whether they disagree on uid/gid is for conflictsOf to say (it skips lists that agree).
+  for (const list of byHost.values()) if (list.length > 1) plan.conflicting.push(list);
   return plan;
 }
 

@@ -1,6 +1,7 @@
 // Merging (spec section 5): the effective mounts of one session of one image for one user.
 // Two ways, one result: merge-plan.ts reuses what does not depend on the user (frozen
 // documents only); merge-general.ts resolves from scratch and handles every other case.
+import { BoundedMemo } from './bounded-memo.js';
 import { resolveGeneral } from './merge-general.js';
 import { resolvePlanned } from './merge-plan.js';
 import { rankedSources, type Resolution } from './merge-rules.js';
@@ -19,18 +20,12 @@ export interface ResolveInput {
 }
 
 /** Compiled checkers by policy content: a server passes the same policy at every launch. */
-const checkers = new Map<string, (path: string) => HostPathVerdict>();
-const CHECKERS_LIMIT = 16;
+const checkers = new BoundedMemo<string, (path: string) => HostPathVerdict>(16);
 
 function checkerFor(policy: HostPathPolicy): { key: string; check: (path: string) => HostPathVerdict } {
   const key = JSON.stringify([policy.extraDenied, policy.allowedRoots]);
-  let check = checkers.get(key);
-  if (check === undefined) {
-    // Expanded paths are clean by construction (checked by expandFast or expandSlow).
-    check = compilePolicy(policy, { pathsAreClean: true });
-    if (checkers.size >= CHECKERS_LIMIT) checkers.clear();
-    checkers.set(key, check);
-  }
+  // Expanded paths are clean by construction (checked by expandFast or expandSlow).
+  const check = checkers.get(key, () => compilePolicy(policy, { pathsAreClean: true }));
   return { key, check };
 }
 

@@ -57,6 +57,16 @@ describe('extraDenied and allowedRoots', () => {
     allowed('/srv/other', policy);
     allowed('/data/dockers', policy);
   });
+  it('entries that are not clean absolute paths ("", "relative") refuse nothing more, as in the first version', () => {
+    for (const extraDenied of [[''], ['relative'], ['', 'relative', 'a/b']]) {
+      const odd = { extraDenied, allowedRoots: [] };
+      for (const p of ['/srv/data', '/mnt/share', '/a', '/relative', '/a/b']) allowed(p, odd);
+      // The defaults still hold.
+      assert.match(refused('/etc/x', odd).reason, /is inside the protected path "\/etc"/);
+      assert.match(refused('/', odd).reason, /protected path "\/"/);
+      assert.match(refused('/var', odd).reason, /contains the protected path "\/var\/lib"/);
+    }
+  });
   it('an allowlist confines host paths to its roots (the root itself included)', () => {
     const roots = { extraDenied: [], allowedRoots: ['/mnt/shares', '/srv/users/'] };
     allowed('/mnt/shares', roots);

@@ -35,21 +35,11 @@ export function compilePolicy(
   options: { pathsAreClean?: boolean } = {},
 ): (path: string) => HostPathVerdict {
   const denied = new Set([...DEFAULT_DENIED_PATHS, ...policy.extraDenied].map(normalizePath));
-  const deniedList = [...denied];
-  /** The plain scan, for deny-lists holding an entry that is not a clean absolute path (e.g. ""). */
-  const insideScan = (path: string): string | null => {
-    for (const entry of deniedList) {
-      if (entry !== '/' && path.startsWith(entry) && path.charCodeAt(entry.length) === 47) return `it is inside the protected path ${JSON.stringify(entry)}`;
-    }
-    return null;
-  };
-  let deniedByFirstSegment: Map<string, string[]> | null = new Map(); // "/var" -> ["/var/lib", "/var/run", ...]
+  const deniedByFirstSegment = new Map<string, string[]>(); // "/var" -> ["/var/lib", "/var/run", ...]
   for (const entry of denied) {
-    if (entry === '/') continue;
-    if (!isCleanAbsolute(entry)) {
-      deniedByFirstSegment = null;
-      break;
-    }
+    // "/" is denied only as itself. An entry that is not a clean absolute path ("", "relative",
+    // "/a/../b") is never the ancestor of a clean path, so it cannot refuse one from inside.
+    if (entry === '/' || !isCleanAbsolute(entry)) continue;
     const cut = entry.indexOf('/', 1);
     const first = cut < 0 ? entry : entry.slice(0, cut);
     const list = deniedByFirstSegment.get(first);
@@ -68,7 +58,6 @@ export function compilePolicy(
     // Only the denied entries sharing the path's first segment can contain it (and "/" is
     // denied only as itself): a look-up of that segment, then a startsWith per candidate, in
     // deny-list order so the message names the same entry as a full scan would.
-    if (deniedByFirstSegment === null) return insideScan(path);
     const cut = path.indexOf('/', 1);
     if (cut < 0) return null; // "/x" has no protected ancestor but "/", which does not count
     const candidates = deniedByFirstSegment.get(path.slice(0, cut));

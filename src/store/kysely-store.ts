@@ -30,8 +30,12 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, c
     sessions: createSessionRepo(ctx),
     meta,
     instanceId() {
-      instanceId ??= meta.setIfAbsent(INSTANCE_ID_KEY, randomUUID());
-      instanceId.catch(() => (instanceId = undefined));
+      if (instanceId === undefined) {
+        const reading = meta.setIfAbsent(INSTANCE_ID_KEY, randomUUID());
+        // A failed read is not kept: the next call tries again.
+        reading.catch(() => { if (instanceId === reading) instanceId = undefined; });
+        instanceId = reading;
+      }
       return instanceId;
     },
     async transaction(fn) {

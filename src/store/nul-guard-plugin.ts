@@ -17,7 +17,8 @@ export function hasNul(value: string): boolean {
   return value.includes('\u0000');
 }
 
-function refuse(value: unknown): void {
+/** Throws the store's one error for a text value holding U+0000 (the plugin and reusable queries). */
+export function assertNoNul(value: unknown): void {
   if (typeof value === 'string' && hasNul(value)) {
     throw new TypeError(`store: refused a text value containing a NUL character (U+0000) at index ${value.indexOf('\u0000')}; expected text without U+0000 (PostgreSQL cannot store it)`);
   }
@@ -25,12 +26,12 @@ function refuse(value: unknown): void {
 
 class NulGuardTransformer extends OperationNodeTransformer {
   protected override transformValue(node: ValueNode): ValueNode {
-    refuse(node.value);
+    assertNoNul(node.value);
     return super.transformValue(node);
   }
 
   protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-    node.values.forEach(refuse);
+    node.values.forEach(assertNoNul);
     return super.transformPrimitiveValueList(node);
   }
 }

@@ -3,28 +3,13 @@
 // mappings domain prepares a frozen document once and reuses the work at every launch
 // (src/mappings/merge-plan.ts); a fresh copy per read would make every launch start over.
 // Changing a mapping writes new text, which is a new key here: nothing stale is ever served.
-import { freezeMappingDocument, type MappingDocument } from '../mappings/index.js';
+import { BoundedMemo, freezeMappingDocument, type MappingDocument } from '../mappings/index.js';
 import type { GroupSettings } from './types.js';
 import { fromJson } from './values.js';
 
-/** Bounded: when full, the oldest entry goes (a re-read parses it again; nothing else changes). */
-class ParsedByText<T> {
-  private readonly entries = new Map<string, T>();
-  constructor(private readonly limit: number) {}
-
-  get(text: string, parse: () => T): T {
-    let value = this.entries.get(text);
-    if (value === undefined) {
-      value = parse();
-      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(text, value);
-    }
-    return value;
-  }
-}
-
-const documents = new ParsedByText<MappingDocument>(1024);
-const groupSettings = new ParsedByText<GroupSettings>(1024);
+/** By JSON text. Bounded: when full, the oldest entry goes (a re-read parses it again; nothing else changes). */
+const documents = new BoundedMemo<string, MappingDocument>(1024);
+const groupSettings = new BoundedMemo<string, GroupSettings>(1024);
 
 /** The frozen document for this JSON text (as stored), parsed on first sight. */
 export function storedMappings(text: string, where: string): MappingDocument {

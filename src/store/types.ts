@@ -192,7 +192,6 @@ export interface TokenCredential {
 
 export interface TokenRepo {
   create(t: TokenRecord): Promise<void>;
-  getByDigest(digest: string): Promise<TokenRecord | undefined>;
   /**
    * The token with this digest, its owner (undefined if the user is gone) and whether the owner
    * is in "Administrators", read in one query: what authentication needs on every request.

@@ -4,7 +4,7 @@
 // their places: the SQL text (and so the driver's cached prepared statement) is identical.
 import { createQueryId, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { hasNul } from '../nul-guard-plugin.js';
+import { assertNoNul } from '../nul-guard-plugin.js';
 
 /** Unique, NUL-free stand-ins the real values replace; nothing a caller would pass. */
 const placeholder = (i: number) => `\u0001tether-reusable-query-parameter-${i}\u0001`;
@@ -22,12 +22,8 @@ export class ReusableQuery<Args extends readonly string[], Row> {
 
   async execute(...args: Args): Promise<Row[]> {
     const compiled = this.#compile();
-    for (const value of args) {
-      // The NUL guard plugin ran at compile time, on the placeholders; the values get it here.
-      if (hasNul(value)) {
-        throw new TypeError(`store: refused a text value containing a NUL character (U+0000) at index ${value.indexOf('\u0000')}; expected text without U+0000 (PostgreSQL cannot store it)`);
-      }
-    }
+    // The NUL guard plugin ran at compile time, on the placeholders; the values get it here.
+    for (const value of args) assertNoNul(value);
     const parameters = compiled.parameters.map((constant, i) => {
       const slot = this.#slots[i] as number;
       return slot === -1 ? constant : args[slot];

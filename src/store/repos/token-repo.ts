@@ -88,11 +88,6 @@ export function createTokenRepo(ctx: RepoContext): TokenRepo {
           .execute(),
       );
     },
-    async getByDigest(digest) {
-      if (hasNul(digest)) return undefined; // nothing stored can hold U+0000
-      const r = await select().where('digest', '=', digest).executeTakeFirst();
-      return r && tokenFromRow(r);
-    },
     async getCredential(digest) {
       if (hasNul(digest)) return undefined; // nothing stored can hold U+0000
       const [r] = await credential.execute(digest);
