@@ -10,16 +10,11 @@
 //     the medians of req/s, and the median of the per-round ratios Tether/bare.
 // Run: node --import tsx bench/api.bench.ts   (BENCH_ROUNDS=5, BENCH_SECONDS=1.25 per round; about a minute)
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { buildApp } from '../src/api/app.js';
-import { generateTokenSecret } from '../src/auth/index.js';
-import { openStore } from '../src/store/open-store.js';
-import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID, defaultGroupSettings } from '../src/store/system-groups.js';
-import type { Store } from '../src/store/types.js';
+import { defaultGroupSettings } from '../src/store/system-groups.js';
+import { makeTestApp, type TestApp } from '../test/helpers/app.js';
 import { median } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -27,19 +22,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
 const CONNECTIONS = 10;
 const INJECT_ROUNDS = 5;
 
-async function seed(store: Store): Promise<{ adminToken: string; userToken: string }> {
+/** Beside the test app's administrator (with an API token): a user in 200 groups, and 12 images. */
+async function seed(t: TestApp): Promise<{ adminToken: string; userToken: string }> {
+  const { store } = t;
   const at = new Date().toISOString();
-  const mk = async (username: string, admin: boolean) => {
-    const user_id = randomUUID();
-    await store.users.create({ user_id, username, password_hash: 'scrypt$2$8$1$x$x', disabled: false, created_at: at, updated_at: at });
-    await store.groups.addMember(ALL_USERS_GROUP_ID, user_id);
-    if (admin) await store.groups.addMember(ADMINISTRATORS_GROUP_ID, user_id);
-    const { secret, digest } = generateTokenSecret();
-    await store.tokens.create({ token_id: randomUUID(), user_id, kind: 'api', name: 'bench', digest, created_at: at, expires_at: null, revoked_at: null, last_used_at: null });
-    return { user_id, secret };
-  };
-  const admin = await mk('admin', true);
-  const user = await mk('bench-user', false);
+  const { user, token: userToken } = await t.makeUser('bench-user');
   for (let i = 0; i < 12; i++) {
     await store.images.create({
       image_id: randomUUID(), name: `image-${i}`, friendly_name: `Image ${i}`, docker_image: `kasmweb/image-${i}:1.16.0`,
@@ -58,7 +45,7 @@ async function seed(store: Store): Promise<{ adminToken: string; userToken: stri
     await store.groups.create({ group_id, name: `group-${g}`, priority: 10 + g, system: false, settings, created_at: at, updated_at: at });
     await store.groups.addMember(group_id, user.user_id);
   }
-  return { adminToken: admin.secret, userToken: user.secret };
+  return { adminToken: t.adminToken, userToken };
 }
 
 interface Target {
@@ -102,11 +89,11 @@ interface Row {
   perRound: number;
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'tether-bench-'));
-const store = await openStore(join(dir, 'tether.db'));
+// The tests' app over a fresh SQLite file (no logger), seeded directly in the store.
+const t = await makeTestApp('sqlite');
 try {
-  const { adminToken, userToken } = await seed(store);
-  const app = await buildApp({ store, policy: { extraDenied: [dir], allowedRoots: [] }, logger: false });
+  const { adminToken, userToken } = await seed(t);
+  const app = t.app;
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const admin = { authorization: `Bearer ${adminToken}` };
   const user = { authorization: `Bearer ${userToken}` };
@@ -172,8 +159,6 @@ try {
     console.log(`WARNING: load ${busiest.toFixed(1)} on ${availableParallelism()} cores: other processes set the loopback figures; trust the in-process µs and ratios.`);
   }
   await bare.close();
-  await app.close();
 } finally {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await t.cleanup();
 }

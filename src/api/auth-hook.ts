@@ -1,6 +1,7 @@
 // Authentication and authorization, in an onRequest hook: it runs before the body is read
 // or validated, so a user calling an administrator's route gets 403 whatever the body, and
 // an anonymous caller gets 401 without the server parsing anything.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateSecret } from '../auth/index.js';
 import type { AppDeps, Principal } from './types.js';
@@ -9,17 +10,39 @@ import { forbidden, unauthorized } from './http-error.js';
 export const SESSION_COOKIE = 'tether_session';
 /** Header the web UI sends on every state-changing request made with the login cookie. */
 export const CSRF_HEADER = 'x-tether-csrf';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that change nothing: no CSRF header or Origin check needed for them. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: a cookie-authenticated change needs no CSRF header on this route (logout: forcing it is harmless) */
+    csrf?: false;
+  }
+}
 
 /**
  * Defence in depth beside SameSite=Strict: a cross-site form or <img> cannot set a custom
  * header, so a cookie-authenticated change without it is refused. Bearer tokens are not
- * ambient credentials and need no such header. Logout is exempt (forcing it is harmless).
+ * ambient credentials and need no such header. Routes may opt out with config.csrf: false.
  */
 function missesCsrfHeader(request: FastifyRequest): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
-  if (request.method === 'POST' && request.routeOptions.url?.endsWith('/logout')) return false;
+  if (request.routeOptions.config?.csrf === false) return false;
   return request.headers[CSRF_HEADER] !== '1';
+}
+
+/**
+ * Whether a browser's Origin header names the Host the request was sent to (same host and
+ * port): null without an Origin header; false for "null", another origin or garbage.
+ */
+export function originMatchesHost(headers: IncomingHttpHeaders): boolean | null {
+  const origin = headers.origin;
+  if (origin === undefined) return null;
+  try {
+    return new URL(origin).host.toLowerCase() === (headers.host ?? '').toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 /** The presented secret: `Authorization: Bearer` first, else the login cookie. */

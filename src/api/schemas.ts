@@ -22,6 +22,13 @@ export const idParam = (name: string, description: string) => ({
   additionalProperties: false,
 });
 
+/** `:id` of the session routes (sessions, terminal, app-token): one schema, one length limit. */
+export const sessionIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
 const timestamps = { created_at: { type: 'string' }, updated_at: { type: 'string' } } as const;
 const nullable = (type: string) => ({ type: [type, 'null'] });
 

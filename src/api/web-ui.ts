@@ -28,8 +28,9 @@ async function fileIn(root: string, urlPath: string): Promise<string | null> {
   }
   if (decoded.includes('\0')) return null;
   const full = resolve(root, `.${decoded}`);
-  // never leave web/dist, whatever the path says (../, encoded slashes)
-  if (full !== root.replace(/[/\\]$/, '') && !full.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
+  // never leave web/dist, whatever the path says (../, encoded slashes); root comes from
+  // resolve(), so it has no trailing separator (a filesystem root would serve nothing: fails closed)
+  if (full !== root && !full.startsWith(root + sep)) return null;
   const info = await stat(full).catch(() => null);
   return info?.isFile() ? full : null;
 }

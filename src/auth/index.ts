@@ -2,5 +2,5 @@
 export { hashPassword, verifyPassword, dummyPasswordHash, generatePassword, DEFAULT_SCRYPT_N } from './password.js';
 export { generateTokenSecret, digestToken, looksLikeToken, TOKEN_PREFIX } from './tokens.js';
 export { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from './login-throttle.js';
-export { isAdmin, isAdminGroups, activeAdministrators } from './permissions.js';
+export { isAdminGroups, activeAdministrators } from './permissions.js';
 export { authenticateSecret, type AuthResult } from './authenticate.js';

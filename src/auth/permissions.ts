@@ -7,10 +7,6 @@ export function isAdminGroups(groups: GroupRecord[]): boolean {
   return groups.some((g) => g.group_id === ADMINISTRATORS_GROUP_ID);
 }
 
-export async function isAdmin(store: Store, userId: string): Promise<boolean> {
-  return isAdminGroups(await store.groups.groupsOf(userId));
-}
-
 /** Administrators who can still sign in (not disabled). */
 export async function activeAdministrators(store: Store): Promise<string[]> {
   const members = await store.groups.members(ADMINISTRATORS_GROUP_ID);

@@ -1,5 +1,6 @@
 // Which requests belong to a session's app origin: Host `s-<session id>.<base host>`.
 // Everything else is Tether's own API and UI.
+import { SESSION_COOKIE } from '../api/auth-hook.js';
 
 export const APP_COOKIE = 'tether_app';
 export const ENTER_PATH = '/__tether/enter';
@@ -38,7 +39,7 @@ export function cookieValue(header: string | undefined, name: string): string | 
 export function withoutTetherCookies(header: string | undefined): string | null {
   const kept = (header ?? '').split(';').map((p) => p.trim()).filter((p) => {
     const name = p.slice(0, Math.max(0, p.indexOf('='))).trim();
-    return p !== '' && name !== APP_COOKIE && name !== 'tether_session';
+    return p !== '' && name !== APP_COOKIE && name !== SESSION_COOKIE;
   });
   return kept.length > 0 ? kept.join('; ') : null;
 }

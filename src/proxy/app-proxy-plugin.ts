@@ -11,7 +11,8 @@ import type Dockerode from 'dockerode';
 import type { Store } from '../store/types.js';
 import type { AppCredentials } from './app-credentials.js';
 import { APP_COOKIE, ENTER_PATH, cookieValue, sessionOfHost } from './app-host.js';
-import { resolveTarget } from './target.js';
+import { ContainerAddresses, resolveTarget } from './target.js';
+import { SAFE_METHODS, originMatchesHost } from '../api/auth-hook.js';
 import { forwardHttp, forwardUpgrade } from './forward.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -19,27 +20,17 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
 
 export interface AppProxyOptions { docker: Dockerode; credentials: AppCredentials; store: Store }
 
-type Verdict = { ok: true; host: string; port: number } | { ok: false; status: number; message: string };
-
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 502: 'Bad Gateway' };
 
-/** A request from a page of another origin (another session's app, any site) is refused. */
-function foreignOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return origin === 'null';
-  try {
-    return new URL(origin).host.toLowerCase() !== (req.headers.host ?? '').toLowerCase();
-  } catch {
-    return true;
-  }
-}
+type Verdict = { ok: true; host: string; port: number; containerId: string } | { ok: false; status: number; message: string };
 
-async function authorize(o: AppProxyOptions, req: IncomingMessage, sessionId: string, strictOrigin: boolean): Promise<Verdict> {
+async function authorize(o: AppProxyOptions, addresses: ContainerAddresses, req: IncomingMessage, sessionId: string, strictOrigin: boolean): Promise<Verdict> {
   const secret = cookieValue(req.headers.cookie, APP_COOKIE);
   const grant = secret ? o.credentials.check(secret, sessionId) : null;
   if (!grant) return { ok: false, status: 401, message: 'open this app from its session page in Tether (no valid app cookie for this session)' };
-  if (strictOrigin && foreignOrigin(req)) return { ok: false, status: 403, message: `requests from origin ${req.headers.origin ?? ''} are not accepted here` };
-  const target = await resolveTarget(o.store, o.docker, sessionId);
+  // a request from a page of another origin (another session's app, any site; "null") is refused
+  if (strictOrigin && originMatchesHost(req.headers) === false) return { ok: false, status: 403, message: `requests from origin ${req.headers.origin ?? ''} are not accepted here` };
+  const target = await resolveTarget(o.store, addresses, sessionId);
   if (!target.ok) return target;
   // the session changed hands or the user is gone: the grant no longer applies
   if (target.userId !== grant.userId) return { ok: false, status: 403, message: 'this app cookie belongs to someone else' };
@@ -65,6 +56,7 @@ function enter(o: AppProxyOptions, req: IncomingMessage, res: ServerResponse, se
 
 export function appProxyPlugin(o: AppProxyOptions) {
   return async function registerAppProxy(app: FastifyInstance): Promise<void> {
+    const addresses = new ContainerAddresses(o.docker);
     app.addHook('onReady', async () => {
       const server = app.server;
       const fastifyRequest = server.listeners('request') as RequestListener[];
@@ -79,10 +71,10 @@ export function appProxyPlugin(o: AppProxyOptions) {
         }
         const path = (req.url ?? '/').split('?')[0];
         if (path === ENTER_PATH) return enter(o, req, res, sessionId);
-        const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
-        authorize(o, req, sessionId, unsafe).then((v) => {
+        const unsafe = !SAFE_METHODS.has(req.method ?? 'GET');
+        authorize(o, addresses, req, sessionId, unsafe).then((v) => {
           if (!v.ok) return refuse(res, v.status, v.message);
-          forwardHttp(req, res, v);
+          forwardHttp(req, res, v, () => addresses.forget(v.containerId));
         }, (err: unknown) => refuse(res, 502, `cannot reach the session: ${err instanceof Error ? err.message : String(err)}`));
       });
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -92,9 +84,9 @@ export function appProxyPlugin(o: AppProxyOptions) {
           return;
         }
         socket.on('error', () => socket.destroy());
-        authorize(o, req, sessionId, true).then((v) => {
+        authorize(o, addresses, req, sessionId, true).then((v) => {
           if (!v.ok) return socket.end(`HTTP/1.1 ${v.status} ${STATUS_TEXT[v.status] ?? 'Error'}\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(v.message)}\r\n\r\n${v.message}`);
-          forwardUpgrade(req, socket, head, v);
+          forwardUpgrade(req, socket, head, v, () => addresses.forget(v.containerId));
         }, () => socket.destroy());
       });
     });

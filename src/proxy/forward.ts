@@ -21,7 +21,10 @@ function forwardedHeaders(req: IncomingMessage, keepUpgrade: boolean): IncomingH
   return h;
 }
 
-export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: { host: string; port: number }): void {
+/** Called when the target gave no answer at all (refused, unreachable, timed out): its address may be stale. */
+type OnUnreachable = () => void;
+
+export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: { host: string; port: number }, onUnreachable?: OnUnreachable): void {
   const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req, false), timeout: 60_000 }, (up) => {
     const headers = { ...up.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
@@ -31,6 +34,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: {
   upstream.on('timeout', () => upstream.destroy(new Error('no answer within 60 s')));
   upstream.on('error', (err) => {
     if (!res.headersSent) {
+      onUnreachable?.();
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`Tether app proxy: the workspace's web app at port ${target.port} did not answer (${err.message})\n`);
     } else res.destroy();
@@ -50,7 +54,7 @@ function requestHead(req: IncomingMessage): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string; port: number }): void {
+export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string; port: number }, onUnreachable?: OnUnreachable): void {
   const upstream = connect({ host: target.host, port: target.port });
   upstream.setTimeout(60_000, () => upstream.destroy());
   let connected = false;
@@ -63,6 +67,7 @@ export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
     socket.pipe(upstream);
   });
   upstream.on('error', () => {
+    if (!connected) onUnreachable?.();
     if (!connected && socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });

@@ -1,5 +1,6 @@
 // A shell in a running container through the engine's exec API: `bash` when the image has
-// it, else `sh`, as the container's own user (the user the session runs as). With a TTY for
+// it, else `sh`, as the container's own user (the user the session runs as: an exec without
+// a User runs as the container's Config.User, so nothing to look up). With a TTY for
 // people; without one for piped input, where closing stdin (half-close) ends the shell.
 import type { Duplex } from 'node:stream';
 import { PassThrough } from 'node:stream';
@@ -25,12 +26,10 @@ const PICK_SHELL = 'if command -v bash >/dev/null 2>&1; then exec bash "$@"; els
 
 export async function openShell(docker: Dockerode, containerId: string, o: { tty: boolean; cols?: number; rows?: number }): Promise<ShellExec> {
   const container = docker.getContainer(containerId);
-  const info = await container.inspect();
-  const user = info.Config.User || undefined;
   const args = o.tty ? ['-i'] : [];
   const exec = await container.exec({
     Cmd: ['sh', '-c', PICK_SHELL, 'tether-shell', ...args],
-    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: o.tty, User: user,
+    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: o.tty,
     Env: o.tty ? ['TERM=xterm-256color'] : [],
   });
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: o.tty })) as Duplex;

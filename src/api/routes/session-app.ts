@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../types.js';
 import { caller } from '../auth-hook.js';
 import { conflict, notFound } from '../http-error.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, sessionIdParams } from '../schemas.js';
 import type { AppCredentials } from '../../proxy/app-credentials.js';
 import { ENTER_PATH, appOrigin } from '../../proxy/app-host.js';
 
@@ -17,7 +17,7 @@ export function sessionAppRoutes(o: { credentials: AppCredentials }) {
       schema: {
         summary: "An entry link (60 s, single use) to the session's web app on its own origin; the session's owner only",
         tags: ['sessions'],
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
+        params: sessionIdParams,
         response: {
           200: {
             type: 'object', properties: { url: { type: 'string' }, origin: { type: 'string' }, token: { type: 'string' }, expires_in: { type: 'integer' } },

@@ -14,10 +14,9 @@ import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { findImage, findUser } from '../lookup.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, sessionIdParams } from '../schemas.js';
 
 const STATES: SessionState[] = ['requested', 'preparing', 'starting', 'running', 'stopping', 'destroyed', 'failed'];
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
 
 /** SessionError -> HTTP. max_sessions_per_user reached is 409: the request conflicts with the user's current sessions. */
 function httpErrorOf(err: unknown): unknown {
@@ -120,12 +119,12 @@ export function sessionsRoutes(manager: SessionManager) {
 
     app.get<{ Params: { id: string } }>('/sessions/:id', {
       config: { access: 'user' },
-      schema: { summary: 'Show a session (running: with drift = whether its mounts would differ today)', tags, params: idParams, response: { ...errorResponses } },
+      schema: { summary: 'Show a session (running: with drift = whether its mounts would differ today)', tags, params: sessionIdParams, response: { ...errorResponses } },
     }, async (request) => json(await visible(request, request.params.id)));
 
     app.delete<{ Params: { id: string } }>('/sessions/:id', {
       config: { access: 'user' },
-      schema: { summary: 'Destroy a session (202: stopping; follow the events until destroyed). Host data is never touched.', tags, params: idParams, response: { ...errorResponses } },
+      schema: { summary: 'Destroy a session (202: stopping; follow the events until destroyed). Host data is never touched.', tags, params: sessionIdParams, response: { ...errorResponses } },
     }, async (request, reply) => {
       const me = caller(request);
       await visible(request, request.params.id);
@@ -143,7 +142,7 @@ export function sessionsRoutes(manager: SessionManager) {
       config: { access: 'user' },
       schema: {
         summary: 'Progress as server-sent events (history first); ends once launched (running/failed/destroyed), or with ?until=end once failed/destroyed',
-        tags, params: idParams,
+        tags, params: sessionIdParams,
         querystring: { type: 'object', additionalProperties: false, properties: { until: { type: 'string', enum: ['launched', 'end'] } } },
       },
     }, async (request, reply) => {

@@ -8,10 +8,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type Dockerode from 'dockerode';
 import type { AppDeps } from '../types.js';
-import { caller } from '../auth-hook.js';
+import { caller, originMatchesHost } from '../auth-hook.js';
 import { conflict, forbidden, notFound } from '../http-error.js';
 import { writeAudit } from '../audit-log.js';
 import { clockOf } from '../clock.js';
+import { sessionIdParams } from '../schemas.js';
 import { openShell } from '../../terminal/exec-shell.js';
 import { bridge, bufferEarlyFrames } from '../../terminal/bridge.js';
 import { MAX_COLS, MAX_ROWS } from '../../terminal/protocol.js';
@@ -19,29 +20,20 @@ import { MAX_COLS, MAX_ROWS } from '../../terminal/protocol.js';
 interface TerminalQuery { tty?: '0' | '1'; cols?: string; rows?: string }
 interface TerminalRequest { Params: { id: string }; Querystring: TerminalQuery }
 
-/** The Origin of a browser's handshake must be this server's own (same host and port). */
-export function sameOrigin(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return false;
-  try {
-    return new URL(origin).host.toLowerCase() === (request.headers.host ?? '').toLowerCase();
-  } catch {
-    return false;
-  }
-}
-
 const sizeOf = (v: string | undefined, max: number): number | undefined => (v === undefined ? undefined : Math.min(Math.max(Number(v), 1), max));
 
 export function terminalRoutes(o: { docker: Dockerode }) {
   return async function registerTerminal(app: FastifyInstance, deps: AppDeps): Promise<void> {
-    await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
-    const now = clockOf(deps);
-    // Open terminals end at shutdown at once (terminate: no 30 s close handshake to wait for),
-    // so app.close() never waits on a shell someone left open.
-    const open = new Set<import('ws').WebSocket>();
-    app.addHook('preClose', async () => {
-      for (const socket of open) socket.terminate();
+    await app.register(websocket, {
+      options: { maxPayload: 1024 * 1024 },
+      // Open terminals end at shutdown at once (terminate: no 30 s close handshake to wait for),
+      // so app.close() never waits on a shell someone left open.
+      preClose: async function terminateTerminals(this: FastifyInstance) {
+        for (const socket of this.websocketServer.clients) socket.terminate();
+        this.websocketServer.close();
+      },
     });
+    const now = clockOf(deps);
     // the container found before the upgrade, for the handler after it
     const containers = new WeakMap<FastifyRequest, string>();
 
@@ -51,7 +43,7 @@ export function terminalRoutes(o: { docker: Dockerode }) {
       schema: {
         summary: 'A shell in the session container over a WebSocket (binary frames = bytes; text frames = JSON {type:"resize",cols,rows} | {type:"eof"}; server sends {type:"exit",code})',
         tags: ['sessions'],
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
+        params: sessionIdParams,
         querystring: {
           type: 'object', additionalProperties: false,
           // query values are strings (the API does not coerce types): sizes are parsed and clamped below
@@ -60,7 +52,7 @@ export function terminalRoutes(o: { docker: Dockerode }) {
       },
       preValidation: async (request) => {
         const me = caller(request);
-        if (me.via === 'cookie' && !sameOrigin(request)) throw forbidden(`terminal: the WebSocket's Origin "${request.headers.origin ?? '(none)'}" is not this server (${request.headers.host ?? '?'})`);
+        if (me.via === 'cookie' && originMatchesHost(request.headers) !== true) throw forbidden(`terminal: the WebSocket's Origin "${request.headers.origin ?? '(none)'}" is not this server (${request.headers.host ?? '?'})`);
         const rec = await deps.store.sessions.get(request.params.id);
         if (!rec || (!me.isAdmin && rec.user_id !== me.user.user_id)) throw notFound(`session "${request.params.id}"`);
         if (rec.state !== 'running' || !rec.container_id) throw conflict(`session "${rec.session_id}" is ${rec.state}; a terminal needs a running session`);
@@ -71,8 +63,6 @@ export function terminalRoutes(o: { docker: Dockerode }) {
       },
     }, async (socket, request) => {
       const early = bufferEarlyFrames(socket);
-      open.add(socket);
-      socket.once('close', () => open.delete(socket));
       const containerId = containers.get(request);
       if (!containerId) return socket.close(1011, 'no container');
       const q = request.query;
