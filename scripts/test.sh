@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs and starts what the tests need
-# (Docker Engine, sshfs, sshd, a registry, PostgreSQL), installs node modules, then runs
-# lint, typecheck, build and every test (`npm test`).
+# (Docker Engine, sshfs, sshd, a registry, Chromium), starts the installed PostgreSQL (not
+# installed here: scripts/lab/ensure-postgres.sh), installs node modules, then runs lint,
+# typecheck, build and every test (`npm test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/lab/ensure-all.sh

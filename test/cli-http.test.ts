@@ -2,73 +2,45 @@
 // `tether` CLI, checking outputs and exit codes (0 ok, 1 server refused, 2 usage/connection).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tetherArgs } from './helpers/cli.js';
-import { freePort } from './helpers/ports.js';
+import { runTether, type TetherRun } from './helpers/cli.js';
+import { freePort, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
 
 const ADMIN_PASSWORD = 'cli-admin-password';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-
-/** The environment without the developer's own TETHER_* settings. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TETHER_')) env[k] = v;
-  return { ...env, ...extra };
-}
-
 describe('tether CLI over HTTP against a real server', () => {
   let dir: string;
-  let server: ChildProcess | undefined;
+  let server: ServerProcess | undefined;
   let url: string;
   let adminToken = '';
-  let serverOutput = '';
 
-  function cli(args: string[], opts: { stdin?: string; token?: string | null; url?: string } = {}): Promise<Run> {
-    return new Promise((resolve) => {
-      const env = cleanEnv({ TETHER_URL: opts.url ?? url, ...(opts.token === null ? {} : { TETHER_TOKEN: opts.token ?? adminToken }) });
-      const child = execFile(process.execPath, tetherArgs(args), { env, timeout: 60_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
-      });
-      child.stdin?.end(opts.stdin ?? '');
-    });
+  /** The CLI against this server, as the administrator unless `token` says otherwise (null: no token). */
+  function cli(args: string[], opts: { stdin?: string; token?: string | null; url?: string } = {}): Promise<TetherRun> {
+    const env = { TETHER_URL: opts.url ?? url, ...(opts.token === null ? {} : { TETHER_TOKEN: opts.token ?? adminToken }) };
+    return runTether(args, { env, stdin: opts.stdin });
   }
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tether-cli-'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, tetherArgs(['server', '--listen', `127.0.0.1:${port}`, '--data-dir', join(dir, 'data')]), {
-      env: cleanEnv({ TETHER_ADMIN_PASSWORD: ADMIN_PASSWORD }), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${serverOutput}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        serverOutput += chunk.toString();
-        if (serverOutput.includes('tether server listening')) { clearTimeout(timer); resolve(); }
-      };
-      server!.stdout!.on('data', onData);
-      server!.stderr!.on('data', onData);
-      server!.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${serverOutput}`)); });
-    });
+    const dataDir = join(dir, 'data');
+    // the database at its default place: `admin reset-password --data-dir` below finds it there
+    server = await startTetherServer({ port: await freePort(), dataDir, database: join(dataDir, 'tether.db'), env: { TETHER_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    url = server.url;
   });
 
   after(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (server.exitCode === null) server.kill('SIGKILL');
+    if (server) {
+      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
+      await server.kill('SIGTERM');
+      clearTimeout(killer);
     }
     await rm(dir, { recursive: true, force: true });
   });
 
   it('prints the first administrator notice once', () => {
-    assert.match(serverOutput, /Created administrator "admin" with the password from TETHER_ADMIN_PASSWORD/);
+    assert.match(server!.output(), /Created administrator "admin" with the password from TETHER_ADMIN_PASSWORD/);
   });
 
   it('logs in (plain and --json) and rejects a wrong password with exit 1', async () => {

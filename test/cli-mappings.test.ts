@@ -2,26 +2,15 @@
 // exit codes, stdout and stderr.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, tetherArgs } from './helpers/cli.js';
+import { runTether, type TetherRun } from './helpers/cli.js';
 
-const root = REPO_ROOT;
 const USER_ID = '0b6c3a52-6f1e-4d8e-9a53-2f1c7d9e4a10';
 const IMAGE_ID = '5d2f8e1a-3b4c-4d5e-8f60-718293a4b5c6';
 
-interface Run { code: number; stdout: string; stderr: string }
-function tether(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, tetherArgs(args), { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
+const tether = (args: string[], stdin?: string): Promise<TetherRun> => runTether(args, { stdin });
 
 let dir = '';
 const file = (name: string) => join(dir, name);

@@ -7,14 +7,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerClient, removeLabelled } from './helpers/docker.js';
 import { freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
 import { launchBrowser, signIn, type TestBrowser } from './helpers/browser.js';
-import { tetherArgs } from './helpers/cli.js';
+import { runTether } from './helpers/cli.js';
 import { eventually } from './helpers/sessions.js';
 import { connectTerminal, ensureDemoStack, launchAndWait, stopServer } from './proxy-lab.js';
 import { makeApi } from './helpers/http-api.js';
@@ -77,23 +76,17 @@ describe('session terminal: browser, CLI, refusals (Chromium, tether server, Doc
     }
   });
 
-  it('tether session shell ID runs piped commands and exits with the shell\'s code', () => {
-    const r = spawnSync(process.execPath, tetherArgs(['session', 'shell', sessionId]), {
-      cwd: REPO_ROOT, env: { ...process.env, TETHER_URL: server!.url, TETHER_TOKEN: aliceToken },
-      input: `echo out-$((2+3))\nid -un\necho to-stderr >&2\nls /share >/dev/null && echo share-ok\nexit 7\n`, encoding: 'utf8', timeout: 30_000,
-    });
-    assert.equal(r.status, 7, `exit code: ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  it('tether session shell ID runs piped commands and exits with the shell\'s code', async () => {
+    const shell = (token: string, stdin: string) => runTether(['session', 'shell', sessionId], { env: { TETHER_URL: server!.url, TETHER_TOKEN: token }, stdin, timeoutMs: 30_000 });
+    const r = await shell(aliceToken, `echo out-$((2+3))\nid -un\necho to-stderr >&2\nls /share >/dev/null && echo share-ok\nexit 7\n`);
+    assert.equal(r.code, 7, `exit code: ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     assert.equal(r.stdout, 'out-5\nuser\nshare-ok\n');
     assert.equal(r.stderr, 'to-stderr\n', 'stderr stays apart');
-    const ok = spawnSync(process.execPath, tetherArgs(['session', 'shell', sessionId]), {
-      cwd: REPO_ROOT, env: { ...process.env, TETHER_URL: server!.url, TETHER_TOKEN: aliceToken }, input: 'echo last\n', encoding: 'utf8', timeout: 30_000,
-    });
-    assert.equal(ok.status, 0, ok.stderr);
+    const ok = await shell(aliceToken, 'echo last\n');
+    assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, 'last\n', 'end of input ends the shell');
-    const bob = spawnSync(process.execPath, tetherArgs(['session', 'shell', sessionId]), {
-      cwd: REPO_ROOT, env: { ...process.env, TETHER_URL: server!.url, TETHER_TOKEN: bobToken }, input: 'echo nope\n', encoding: 'utf8', timeout: 30_000,
-    });
-    assert.equal(bob.status, 1);
+    const bob = await shell(bobToken, 'echo nope\n');
+    assert.equal(bob.code, 1);
     assert.match(bob.stderr, /not found/);
     assert.equal(bob.stdout, '');
   });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { dockerClient, ensureDocker, execIn, removeLabelled, TEST_IMAGE } from './helpers/docker.js';
 import { ADMIN_PASSWORD, freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
-import { ensureWebBuilt, launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, signIn, type TestBrowser } from './helpers/browser.js';
 import { eventually } from './helpers/sessions.js';
 
 const docker = dockerClient();
@@ -66,13 +66,6 @@ describe('web UI end to end (Chromium, tether server, Docker Engine)', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function signIn(page: Page, user: string, password: string) {
-    await page.locator('input[name=username]').fill(user);
-    await page.locator('input[name=password]').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
-
   it('is served by tether server: SPA fallback for deep links, JSON 404 under /api', async () => {
     const deep = await fetch(`${server!.url}/admin/images/whatever`);
     assert.equal(deep.status, 200);
@@ -89,7 +82,7 @@ describe('web UI end to end (Chromium, tether server, Docker Engine)', () => {
     await page.goto(`${server!.url}/`);
     await page.locator('form.sign-in').waitFor();
     await shot(page, 'sign-in');
-    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await signIn(page, server!.url, 'admin', ADMIN_PASSWORD);
     await page.getByRole('heading', { name: 'Images' }).waitFor();
 
     await page.getByRole('link', { name: 'New image' }).click();
@@ -162,7 +155,7 @@ describe('web UI end to end (Chromium, tether server, Docker Engine)', () => {
 
   it('user: launches with live progress, sees the mounted share, destroys the session', async () => {
     const page = browser!.page;
-    await signIn(page, username, userPassword);
+    await signIn(page, server!.url, username, userPassword);
     assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0, 'no administrator navigation for a user');
     const tile = page.locator(`.tile[data-image="${imageName}"]`);
     await tile.waitFor();
@@ -196,7 +189,7 @@ describe('web UI end to end (Chromium, tether server, Docker Engine)', () => {
 
   it('administrator: all sessions, with their user, mounts and warnings', async () => {
     const page = browser!.page;
-    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await signIn(page, server!.url, 'admin', ADMIN_PASSWORD);
     await page.getByRole('link', { name: 'All sessions', exact: true }).click();
     await page.getByText('No sessions.').waitFor();
     await page.getByLabel('show ended').check();

@@ -1,15 +1,16 @@
-// Shared by the terminal and app-proxy tests (not a test file itself): the demo image and an
-// up-to-date web UI build, a small API client, launching and waiting, and a terminal
+// Shared by the terminal and app-proxy tests (not a test file itself): the demo image and a
+// web UI build (helpers/browser.ts ensureWebBuilt), launching and waiting, and a terminal
 // WebSocket client (the `ws` package) that reports the handshake's HTTP status.
 import { execFile } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { ensureDocker } from './helpers/docker.js';
+import { ensureWebBuilt } from './helpers/browser.js';
 import { REPO_ROOT, type ServerProcess } from './helpers/tether-server.js';
 import { eventually } from './helpers/sessions.js';
 import type { Api } from './helpers/http-api.js';
+import { terminalPath, type ClientControl } from '../src/terminal/protocol.js';
 
 const run = promisify(execFile);
 
@@ -17,9 +18,7 @@ const run = promisify(execFile);
 export async function ensureDemoStack(): Promise<void> {
   await ensureDocker();
   await run('bash', [join(REPO_ROOT, 'scripts/lab/build-demo-image.sh')], { cwd: REPO_ROOT, timeout: 120_000 });
-  const assets = join(REPO_ROOT, 'web/dist/assets');
-  const built = existsSync(assets) && readdirSync(assets).some((f) => f.startsWith('terminal-panel-'));
-  if (!built) await run(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: REPO_ROOT, timeout: 180_000 });
+  await ensureWebBuilt();
 }
 
 /** Launches a session of the image as the API's user; its id once running. */
@@ -40,17 +39,17 @@ export interface TerminalClient {
   status: number;
   output(): string;
   send(text: string): void;
-  control(m: object): void;
+  control(m: ClientControl): void;
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
   close(): void;
 }
 
 export async function connectTerminal(url: string, sessionId: string, headers: Record<string, string>, query = 'tty=0'): Promise<TerminalClient> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/sessions/${sessionId}/terminal?${query}`, { headers, handshakeTimeout: 10_000 });
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${terminalPath(sessionId)}?${query}`, { headers, handshakeTimeout: 10_000 });
   let out = '';
   const tty = !query.includes('tty=0');
   ws.on('message', (data, isBinary) => {
-    // without a TTY each frame starts with its stream byte (1 stdout, 2 stderr)
+    // without a TTY each frame starts with its stream byte (STDOUT or STDERR)
     if (isBinary) out += Buffer.from(data as Buffer).subarray(tty ? 0 : 1).toString('utf8');
   });
   const status = await new Promise<number>((resolve, reject) => {

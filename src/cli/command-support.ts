@@ -54,9 +54,9 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
   };
 }
 
-/** All of stdin, without the one trailing newline `echo` adds. */
-export async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('--password-stdin: pipe the password in, e.g. `printf %s "$PW" | tether ...`');
+/** All of stdin, without the one trailing newline `echo` adds; `flag` (e.g. --password-stdin) names it in the error. */
+export async function readStdin(flag: string): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError(`${flag}: pipe the password in, e.g. \`printf %s "$PW" | tether ...\``);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');

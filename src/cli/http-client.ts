@@ -37,6 +37,26 @@ export interface HttpClient {
   delete<T = unknown>(path: string): Promise<T>;
 }
 
+/** A response body's JSON; undefined when it is empty or not JSON. */
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error body of a refused request (a fetch response, or a refused WebSocket upgrade):
+ * the server's JSON { message, detail?, validations? } when it sent one, else the status.
+ */
+export function errorBodyOf(status: number, statusText: string, text: string): ErrorBody {
+  const body = parseJson(text);
+  if (body && typeof body === 'object' && 'message' in body) return body as ErrorBody;
+  return { message: `HTTP ${status}${statusText ? ` ${statusText}` : ''}` };
+}
+
 /** Encodes one path segment (names may hold spaces, `@`, `+`, ...). */
 export const seg = (value: string): string => encodeURIComponent(value);
 
@@ -58,19 +78,8 @@ export function createClient(options: ClientOptions): HttpClient {
       throw new ConnectionError(`cannot reach the Tether server at ${base}: ${why} (set --url or TETHER_URL)`, { cause: err });
     }
     const text = await res.text();
-    let body: unknown = undefined;
-    if (text !== '') {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-    }
-    if (!res.ok) {
-      const err = body && typeof body === 'object' && 'message' in body ? (body as ErrorBody) : { message: `HTTP ${res.status} ${res.statusText}` };
-      throw new ApiError(res.status, err);
-    }
-    return body as T;
+    if (!res.ok) throw new ApiError(res.status, errorBodyOf(res.status, res.statusText, text));
+    return parseJson(text) as T;
   }
   return {
     request,

@@ -1,7 +1,7 @@
 // Debian's Chromium (scripts/lab/ensure-browser.sh) driven by playwright-core, headless, with
 // a fresh profile per run; close() ends the browser and removes the profile.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -43,10 +43,18 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** Builds the web UI (web/dist) when it is missing, e.g. a test run without `npm run build`. */
+/**
+ * Builds the web UI (web/dist) when it is missing or incomplete, e.g. a test run without
+ * `npm run build`. Complete = the page and the lazily loaded terminal chunk: a build from
+ * before the terminal existed has the page but not the chunk. (A build older than the
+ * sources is not detected: `npm run build` refreshes it.)
+ */
 export async function ensureWebBuilt(): Promise<void> {
-  if (existsSync(join(REPO_ROOT, 'web/dist/index.html'))) return;
-  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web'], { cwd: REPO_ROOT, timeout: 180_000 });
+  const dist = join(REPO_ROOT, 'web/dist');
+  const complete = existsSync(join(dist, 'index.html')) && existsSync(join(dist, 'assets'))
+    && readdirSync(join(dist, 'assets')).some((f) => f.startsWith('terminal-panel-'));
+  if (complete) return;
+  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: REPO_ROOT, timeout: 180_000 });
 }
 
 /** Signs in through the real sign-in page and waits until the app shell shows. */

@@ -1,7 +1,7 @@
 // The real `tether server` as a child process (built or through tsx: helpers/cli.ts), so
 // tests can SIGKILL it mid-flight and start it again on the same database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { REPO_ROOT, tetherArgs } from './cli.js';
+import { REPO_ROOT, tetherArgs, tetherEnv } from './cli.js';
 export { freePort } from './ports.js';
 
 export { REPO_ROOT };
@@ -16,9 +16,13 @@ export interface ServerProcess {
 }
 
 
-export async function startTetherServer(o: { port: number; dataDir: string; database: string }): Promise<ServerProcess> {
+/**
+ * Starts `tether server` and waits until it answers. Its environment: tetherEnv (no developer
+ * TETHER_* settings), TETHER_ADMIN_PASSWORD=ADMIN_PASSWORD, then `env` (which may override it).
+ */
+export async function startTetherServer(o: { port: number; dataDir: string; database: string; env?: Record<string, string> }): Promise<ServerProcess> {
   const child = spawn(process.execPath, tetherArgs(['server', '--listen', `127.0.0.1:${o.port}`, '--data-dir', o.dataDir, '--database', o.database]), {
-    cwd: REPO_ROOT, env: { ...process.env, TETHER_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO_ROOT, env: tetherEnv({ TETHER_ADMIN_PASSWORD: ADMIN_PASSWORD, ...o.env }), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
@@ -52,7 +56,10 @@ export async function login(url: string, username = 'admin', password = ADMIN_PA
   return ((await res.json()) as { token: string }).token;
 }
 
-/** Runs the `tether` CLI against a server; returns exit code, stdout, stderr. */
+/**
+ * Runs the `tether` CLI against a server; returns exit code, stdout, stderr. Synchronous, for
+ * sessions-server.test.ts; new tests use the asynchronous runTether (helpers/cli.ts).
+ */
 export function runCli(args: string[], env: Record<string, string>): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, tetherArgs(args), { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -24,24 +24,3 @@ export function followSession(id: string, until: 'launched' | 'end', onEvent: (e
     source.close();
   };
 }
-
-const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-
-/** One line of the progress log, as the CLI prints it. */
-export function describeEvent(e: SessionEvent): string {
-  const d = e.data;
-  const mapping = str(d.mapping) || `${str(d.host_path)} -> ${str(d.bind)}`;
-  switch (e.type) {
-    case 'state': return `state: ${str(d.state)}${d.error ? ` (${str((d.error as { message?: string }).message ?? d.error)})` : ''}`;
-    case 'image.pull': return `pulling image: ${str(d.status)}${d.total ? ` ${str(d.current)}/${str(d.total)}` : ''}`;
-    case 'mapping.prepared': return `mapping ${mapping}: prepared${d.created ? ' (folder created)' : ''}`;
-    case 'mapping.checked': return `mapping ${mapping}: checked${d.ms !== undefined ? ` (${str(d.ms)} ms)` : ''}`;
-    case 'mapping.skipped': return `mapping ${mapping}: skipped (${str(d.reason)})`;
-    case 'mapping.failed': return `mapping ${mapping}: FAILED [${str(d.class)}] ${str(d.message)}${d.required ? '' : ' (optional: left out)'}`;
-    case 'warning': return `warning: ${str(d.mapping)}: ${str(d.message)}`;
-    case 'container.created': return `container created ${str(d.container_id).slice(0, 12)}`;
-    case 'container.started': return 'container started';
-    case 'container.removed': return `container removed ${str(d.container_id).slice(0, 12)}`;
-    default: return e.type;
-  }
-}

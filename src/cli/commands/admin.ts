@@ -16,7 +16,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--database <url>', 'postgres://... or a SQLite file (default: <data-dir>/tether.db)'))
     .action(action(async (opts: { username: string; passwordStdin?: boolean; dataDir?: string; database?: string; json?: boolean }) => {
       if (!opts.passwordStdin) throw new UsageError('reset-password: pass --password-stdin and pipe the new password in');
-      const password = await readStdin();
+      const password = await readStdin('--password-stdin');
       if (password.length < 8) throw new UsageError('reset-password: the password must have at least 8 characters');
       const config = loadConfig({ dataDir: opts.dataDir, database: opts.database });
       const { openStore } = await import('../../store/open-store.js');

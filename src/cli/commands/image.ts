@@ -72,8 +72,7 @@ async function registryAuthFrom(opts: ImageFlags): Promise<Record<string, string
     throw new InvalidArgumentError('registry credentials: give both --registry-username U and --registry-password-stdin (the password piped in), and optionally --registry-server HOST[:PORT]');
   }
   if (opts.volumeMappings === '-') throw new InvalidArgumentError('--registry-password-stdin and --volume-mappings - both want stdin; give the mappings as a file');
-  if (process.stdin.isTTY) throw new InvalidArgumentError('--registry-password-stdin: pipe the password in, e.g. `printf %s "$PW" | tether image update ...`');
-  const password = await readStdin();
+  const password = await readStdin('--registry-password-stdin');
   if (password === '') throw new InvalidArgumentError('--registry-password-stdin: stdin was empty; expected the registry password');
   return { username: opts.registryUsername, password, ...(opts.registryServer !== undefined ? { serveraddress: opts.registryServer } : {}) };
 }

@@ -12,7 +12,7 @@ export function registerLoginCommand(program: Command): void {
       .option('--password-stdin', 'read the password from stdin'),
   ).action(action(async (opts: ClientFlags & { username: string; passwordStdin?: boolean }) => {
     if (!opts.passwordStdin) throw new UsageError('login: pass --password-stdin and pipe the password in (passwords never go on the command line)');
-    const password = await readStdin();
+    const password = await readStdin('--password-stdin');
     const res = await clientFrom({ ...opts, token: undefined }).post<{ token: string }>('/login', { username: opts.username, password });
     if (opts.json) printJson({ token: res.token });
     else printLine(res.token);

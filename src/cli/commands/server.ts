@@ -10,7 +10,7 @@ export function registerServerCommand(program: Command): void {
     .option('--listen <host:port>', 'address to listen on (default: TETHER_LISTEN or 127.0.0.1:8080)')
     .option('--data-dir <dir>', 'data directory (default: TETHER_DATA_DIR or ~/.local/share/tether)')
     .option('--database <url>', 'postgres://... or a SQLite file (default: <data-dir>/tether.db)')
-    .option('--seed-demo', 'first start: add the demo image "demo" (tether/demo-workspace:1, /srv/tether/share -> /share) unless one exists'))
+    .option('--seed-demo', 'on start, add the demo image "demo" (tether/demo-workspace:1, /srv/tether/share -> /share) when none exists; an existing one is left alone'))
     .action(action(async (opts: ServerFlags) => {
       const config = loadConfig({ listen: opts.listen, dataDir: opts.dataDir, database: opts.database });
       // Logs are JSON lines (pino) either way; --json only changes the one-off admin notice.

@@ -7,16 +7,21 @@ import type { Command } from 'commander';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../config.js';
 import { action, withClientOptions, type ClientFlags } from '../command-support.js';
-import { ApiError, ConnectionError } from '../http-client.js';
+import { ApiError, ConnectionError, errorBodyOf } from '../http-client.js';
 import { STDERR, terminalPath, type ServerControl } from '../../terminal/protocol.js';
 
-function terminalUrl(base: string, id: string, tty: boolean): string {
-  const url = new URL(terminalPath(id), base.replace(/\/+$/, '/'));
+/**
+ * The terminal's WebSocket URL. The path is appended to the base as the HTTP client does
+ * (http-client.ts), so a base with a path prefix (https://host/tether behind a proxy) keeps it.
+ * `size` is the local terminal's, sent with a TTY only.
+ */
+export function terminalUrl(base: string, id: string, tty: boolean, size?: { cols?: number; rows?: number }): string {
+  const url = new URL(`${base.replace(/\/+$/, '')}${terminalPath(id)}`);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('tty', tty ? '1' : '0');
-  if (tty && process.stdout.columns && process.stdout.rows) {
-    url.searchParams.set('cols', String(process.stdout.columns));
-    url.searchParams.set('rows', String(process.stdout.rows));
+  if (tty && size?.cols && size.rows) {
+    url.searchParams.set('cols', String(size.cols));
+    url.searchParams.set('rows', String(size.rows));
   }
   return url.toString();
 }
@@ -24,7 +29,7 @@ function terminalUrl(base: string, id: string, tty: boolean): string {
 /** Runs the shell; resolves with its exit code. */
 async function runShell(base: string, token: string | undefined, id: string): Promise<number> {
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const ws = new WebSocket(terminalUrl(base, id, tty), { headers: token ? { authorization: `Bearer ${token}` } : {}, handshakeTimeout: 30_000 });
+  const ws = new WebSocket(terminalUrl(base, id, tty, { cols: process.stdout.columns, rows: process.stdout.rows }), { headers: token ? { authorization: `Bearer ${token}` } : {}, handshakeTimeout: 30_000 });
   return new Promise<number>((resolve, reject) => {
     let exitCode: number | null = null;
     const stdin = process.stdin;
@@ -42,11 +47,9 @@ async function runShell(base: string, token: string | undefined, id: string): Pr
       let body = '';
       res.on('data', (c: Buffer) => { body += c.toString(); });
       res.on('end', () => {
-        let message = body;
-        try {
-          message = (JSON.parse(body) as { message?: string }).message ?? body;
-        } catch { /* not JSON: keep the text */ }
-        reject(new ApiError(res.statusCode ?? 0, { message: `session shell: ${message || `HTTP ${res.statusCode}`}` }));
+        const status = res.statusCode ?? 0;
+        const err = errorBodyOf(status, res.statusMessage ?? '', body);
+        reject(new ApiError(status, { ...err, message: `session shell: ${err.message}` }));
       });
     });
     ws.on('open', () => {

@@ -9,6 +9,7 @@ import { ConnectionError, seg, type HttpClient } from '../http-client.js';
 import { keyValues, printJson, printLine, table, UsageError } from '../output.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SessionJson } from '../../sessions/session-json.js';
+import { progressLine, repeatedPullFilter } from '../../sessions/progress-line.js';
 import { registerSessionShellCommand } from './session-shell.js';
 
 interface LaunchFlags extends ClientFlags { image: string; as?: string; timeout?: string }
@@ -111,7 +112,7 @@ async function followEvents(flags: ClientFlags, id: string, deadline: number): P
   if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
   const t0 = Date.now();
   let buffer = '';
-  let lastPull = '';
+  const show = repeatedPullFilter();
   const decoder = new TextDecoder();
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
@@ -123,28 +124,7 @@ async function followEvents(flags: ClientFlags, id: string, deadline: number): P
       if (!data) continue;
       const e = JSON.parse(data) as { type: string; data: Record<string, unknown> };
       const line = progressLine(e.type, e.data);
-      if (e.type === 'image.pull') {
-        if (line === lastPull) continue;
-        lastPull = line;
-      }
-      if (line) process.stderr.write(`[+${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}\n`);
+      if (line && show(e.type, line)) process.stderr.write(`[+${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}\n`);
     }
-  }
-}
-
-export function progressLine(type: string, d: Record<string, unknown>): string {
-  const s = (k: string) => String(d[k] ?? '');
-  switch (type) {
-    case 'state': return `state: ${s('state')}${d.error ? ` (${(d.error as { class: string }).class}: ${(d.error as { message: string }).message})` : ''}`;
-    case 'image.pull': return `image: ${s('status')}${d.id ? ` ${s('id')}` : ''}`;
-    case 'mapping.prepared': return `mapping ${s('mapping')}: prepared${Array.isArray(d.created) && d.created.length > 0 ? ` (created ${d.created.join(', ')})` : ''}`;
-    case 'mapping.checked': return `mapping ${s('mapping')}: checked (${s('ms')} ms)`;
-    case 'mapping.skipped': return `mapping ${s('mapping')}: check skipped (skip_check)`;
-    case 'mapping.failed': return `mapping ${s('mapping')}: FAILED ${s('class')}${d.required === false ? ' (optional: left out)' : ''}: ${s('message')}`;
-    case 'container.created': return `container created ${s('container_id').slice(0, 12)}`;
-    case 'container.started': return 'container started';
-    case 'container.removed': return `container removed ${s('container_id').slice(0, 12)}`;
-    case 'warning': return `warning: ${s('class')}: ${s('message')}`;
-    default: return `${type}`;
   }
 }

@@ -15,7 +15,7 @@ export function registerUserCommands(program: Command): void {
       .option('--group <group>', 'also add to this group (repeatable)', collect, []),
   ).action(action(async (name: string, opts: ClientFlags & { passwordStdin?: boolean; group: string[] }) => {
     if (!opts.passwordStdin) throw new UsageError('user create: pass --password-stdin and pipe the password in');
-    const password = await readStdin();
+    const password = await readStdin('--password-stdin');
     const created = await clientFrom(opts).post<User>('/users', { username: name, password, ...(opts.group.length ? { groups: opts.group } : {}) });
     if (opts.json) printJson(created);
     else printLine(`created user ${created.username} (${created.user_id})`);

@@ -6,6 +6,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
+import { terminalPath, type ClientControl, type ServerControl } from '../../../src/terminal/protocol.js';
+
+const sendControl = (ws: WebSocket, m: ClientControl) => ws.send(JSON.stringify(m));
 
 export default function TerminalPanel({ sessionId }: { sessionId: string }) {
   const host = useRef<HTMLDivElement>(null);
@@ -18,11 +21,11 @@ export default function TerminalPanel({ sessionId }: { sessionId: string }) {
     term.open(host.current);
     fit.fit();
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${proto}//${location.host}/api/v1/sessions/${encodeURIComponent(sessionId)}/terminal?tty=1&cols=${term.cols}&rows=${term.rows}`);
+    const ws = new WebSocket(`${proto}//${location.host}${terminalPath(sessionId)}?tty=1&cols=${term.cols}&rows=${term.rows}`);
     ws.binaryType = 'arraybuffer';
     const encoder = new TextEncoder();
     const sendResize = () => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
+      if (ws.readyState === WebSocket.OPEN) sendControl(ws, { type: 'resize', cols: term.cols, rows: term.rows });
     };
     ws.onopen = () => {
       setStatus('connected');
@@ -31,9 +34,9 @@ export default function TerminalPanel({ sessionId }: { sessionId: string }) {
     };
     ws.onmessage = (e: MessageEvent<ArrayBuffer | string>) => {
       if (typeof e.data !== 'string') return term.write(new Uint8Array(e.data));
-      const m = JSON.parse(e.data) as { type: string; code?: number | null; message?: string };
+      const m = JSON.parse(e.data) as ServerControl;
       if (m.type === 'exit') setStatus(`shell exited (code ${m.code ?? '?'})`);
-      else if (m.type === 'error') setStatus(m.message ?? 'error');
+      else if (m.type === 'error') setStatus(m.message || 'error');
     };
     ws.onclose = (e) => setStatus((s) => (s.startsWith('shell exited') ? s : `disconnected${e.reason ? `: ${e.reason}` : ''} (reload the panel to reconnect)`));
     const input = term.onData((d) => {

@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'react';
 import { api, errorText } from '../api.js';
 import type { Session, SessionEvent } from '../types.js';
 import { useLoad } from '../use-load.js';
-import { describeEvent, followSession } from '../session-events.js';
+import { followSession } from '../session-events.js';
+import { progressLine, repeatedPullFilter } from '../../../src/sessions/progress-line.js';
 import { MountsView } from '../components/mounts-view.js';
 import { SessionTools } from '../components/session-tools.js';
 
@@ -51,6 +52,9 @@ export function SessionView(p: { session: Session | undefined; error: string | n
   if (!s) return p.error ? <p className="error" role="alert">{p.error}</p> : <p className="loading">Loading…</p>;
   const t0 = p.events[0] ? Date.parse(p.events[0].at) : 0;
   const canDestroy = !['stopping', 'destroyed', 'failed'].includes(s.state);
+  // the CLI's lines, with the same repeated image-pull lines left out
+  const show = repeatedPullFilter();
+  const lines = p.events.map((e) => ({ e, line: progressLine(e.type, e.data) })).filter(({ e, line }) => show(e.type, line));
   return (
     <section className="session">
       <div className="title-row">
@@ -65,9 +69,9 @@ export function SessionView(p: { session: Session | undefined; error: string | n
       {(p.live || p.events.length > 0) && (
         <div className="card progress">
           <h2>Progress {p.live && <span className="spinner" aria-label="live" />}</h2>
-          <ol className="events">{p.events.map((e) => (
+          <ol className="events">{lines.map(({ e, line }) => (
             <li key={e.seq} data-type={e.type} className={e.type === 'mapping.failed' || e.type === 'warning' ? 'warn' : undefined}>
-              <span className="at">+{((Date.parse(e.at) - t0) / 1000).toFixed(1)}s</span> {describeEvent(e)}
+              <span className="at">+{((Date.parse(e.at) - t0) / 1000).toFixed(1)}s</span> {line}
             </li>
           ))}</ol>
         </div>
