@@ -6,15 +6,15 @@
 // Run: node --import tsx bench/hostprep.bench.ts   (needs scripts/lab/ensure-all.sh first)
 import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import Dockerode from 'dockerode';
 import { createEngineHostPreparer, createLocalHostPreparer, type HostPreparer, type PrepareRequest } from '../src/hostprep/index.js';
+import { LOCAL_PREPARER_WORKERS } from '../src/server-sessions.js';
+import { dockerClient, removeLabelled, TEST_IMAGE } from '../test/helpers/docker.js';
 import { median } from './stats.js';
 
-const IMAGE = 'tether-test/busybox:1';
 const LOCAL_RUNS = 60;
 const ENGINE_RUNS = 20;
 const CONTAINER_RUNS = 20;
-const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+const docker = dockerClient();
 const base = mkdtempSync('/tmp/tether-bench-hostprep-');
 const prefixes = ['a', 'b', 'c'].map((p) => `${base}/${p}`);
 for (const p of prefixes) mkdirSync(p);
@@ -40,7 +40,7 @@ async function timeCreateStart(runs: number): Promise<number[]> {
   for (let i = -2; i < runs; i++) {
     const t0 = performance.now();
     const c = await docker.createContainer({
-      Image: IMAGE,
+      Image: TEST_IMAGE,
       Labels: { 'tether.bench': '1' },
       HostConfig: { NetworkMode: 'none', Mounts: prefixes.map((p, k) => ({ Type: 'bind' as const, Source: p, Target: `/m${k}`, ReadOnly: false })) },
     });
@@ -62,10 +62,11 @@ async function timeNothing(runs: number): Promise<number[]> {
   return times;
 }
 
-const local = createLocalHostPreparer();
-const engine = createEngineHostPreparer({ docker, image: IMAGE });
+// the pool the server runs with (server-sessions.ts)
+const local = createLocalHostPreparer(LOCAL_PREPARER_WORKERS);
+const engine = createEngineHostPreparer({ docker, image: TEST_IMAGE });
 try {
-  await docker.getImage(IMAGE).inspect();
+  await docker.getImage(TEST_IMAGE).inspect();
   const nothing = median(await timeNothing(LOCAL_RUNS));
   const localMs = median(await timePrepare(local, LOCAL_RUNS, 'local'));
   const engineMs = median(await timePrepare(engine, ENGINE_RUNS, 'engine'));
@@ -81,7 +82,6 @@ try {
 } finally {
   await local.close();
   await engine.sweep();
-  const left = await docker.listContainers({ all: true, filters: { label: ['tether.bench=1'] } });
-  await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await removeLabelled(docker, 'tether.bench=1');
   rmSync(base, { recursive: true, force: true });
 }

@@ -2,8 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseListen, SQLITE_FILE_NAME } from './config.js';
+import { loadConfig, loadServerEnv, parseListen, SQLITE_FILE_NAME } from './config.js';
 import { SQLITE_FILE_NAME as STORE_FILE_NAME } from './store/open-store.js';
+
+// base64 of 32 bytes, as `openssl rand -base64 32` prints
+const KEY_32 = Buffer.alloc(32, 7).toString('base64');
 
 describe('config', () => {
   it('defaults: ~/.local/share/tether, SQLite in it, 127.0.0.1:8080, data dir denied by the policy', () => {
@@ -20,7 +23,7 @@ describe('config', () => {
   it('reads the environment, and flags override it', () => {
     const env = {
       XDG_DATA_HOME: '/x', TETHER_LISTEN: '0.0.0.0:9000', TETHER_ALLOWED_ROOTS: '/srv:/mnt/shares', TETHER_URL: 'http://h:1/',
-      TETHER_TOKEN: 'tth_t', TETHER_ADMIN_PASSWORD: 'pw', DOCKER_HOST: 'unix:///d.sock', TETHER_SECRET_KEY: 'a2V5',
+      TETHER_TOKEN: 'tth_t', TETHER_ADMIN_PASSWORD: 'pw', DOCKER_HOST: 'unix:///d.sock', TETHER_SECRET_KEY: KEY_32,
     };
     const c = loadConfig({}, env);
     assert.equal(c.dataDir, '/x/tether');
@@ -30,7 +33,7 @@ describe('config', () => {
     assert.equal(c.token, 'tth_t');
     assert.equal(c.adminPassword, 'pw');
     assert.equal(c.dockerHost, 'unix:///d.sock');
-    assert.equal(c.secretKey, 'a2V5');
+    assert.equal(c.secretKey, KEY_32);
     assert.equal(loadConfig({}, { XDG_DATA_HOME: '/x' }).secretKey, undefined);
     const o = loadConfig({ dataDir: '/d', listen: '127.0.0.1:0', database: 'postgres://db/t', url: 'http://o', token: 'tth_o' }, { ...env, TETHER_DATA_DIR: '/e' });
     assert.equal(o.dataDir, '/d');
@@ -49,11 +52,22 @@ describe('config', () => {
     assert.throws(() => loadConfig({}, { TETHER_ALLOWED_ROOTS: 'srv' }), /not an absolute path/);
   });
 
-  it('TETHER_METRICS_PUBLIC: 1 = public, unset/empty/0 = administrators only, anything else refused', () => {
-    assert.equal(loadConfig({}, {}).metricsPublic, false);
-    assert.equal(loadConfig({}, { TETHER_METRICS_PUBLIC: '' }).metricsPublic, false);
-    assert.equal(loadConfig({}, { TETHER_METRICS_PUBLIC: '0' }).metricsPublic, false);
-    assert.equal(loadConfig({}, { TETHER_METRICS_PUBLIC: '1' }).metricsPublic, true);
-    assert.throws(() => loadConfig({}, { TETHER_METRICS_PUBLIC: 'yes' }), /TETHER_METRICS_PUBLIC: "yes" is not a switch; expected 1 \(on\) or 0 \(off\)/);
+  it('the server refuses a TETHER_SECRET_KEY that is not base64 of 32 bytes; client commands do not read it', () => {
+    assert.throws(() => loadServerEnv({ TETHER_SECRET_KEY: 'a2V5' }), /TETHER_SECRET_KEY: decodes to 3 bytes; expected 32/);
+    assert.throws(() => loadServerEnv({ TETHER_SECRET_KEY: 'not base64!' }), /TETHER_SECRET_KEY: not base64/);
+    assert.equal(loadServerEnv({ TETHER_SECRET_KEY: KEY_32 }).metricsPublic, false);
+    assert.equal(loadConfig({}, { TETHER_SECRET_KEY: 'a2V5' }).secretKey, 'a2V5');
+  });
+
+  it('TETHER_METRICS_PUBLIC (server only): 1 = public, unset/empty/0 = administrators only, anything else refused', () => {
+    assert.equal(loadServerEnv({}).metricsPublic, false);
+    assert.equal(loadServerEnv({ TETHER_METRICS_PUBLIC: '' }).metricsPublic, false);
+    assert.equal(loadServerEnv({ TETHER_METRICS_PUBLIC: '0' }).metricsPublic, false);
+    assert.equal(loadServerEnv({ TETHER_METRICS_PUBLIC: '1' }).metricsPublic, true);
+    assert.throws(() => loadServerEnv({ TETHER_METRICS_PUBLIC: 'yes' }), /TETHER_METRICS_PUBLIC: "yes" is not a switch; expected 1 \(on\) or 0 \(off\)/);
+  });
+
+  it('a bad TETHER_METRICS_PUBLIC does not stop the CLI commands (only the server reads it)', () => {
+    assert.doesNotThrow(() => loadConfig({}, { TETHER_METRICS_PUBLIC: 'yes' }));
   });
 });

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HostPathPolicy } from './mappings/types.js';
+import { keyFromBase64 } from './secrets/secret-key.js';
 
 export interface ListenAddress {
   host: string;
@@ -28,8 +29,6 @@ export interface Config {
   dockerHost: string | undefined;
   /** TETHER_SECRET_KEY: base64 of the 32-byte key sealing stored secrets; undefined = <dataDir>/secret.key (made on first use) */
   secretKey: string | undefined;
-  /** TETHER_METRICS_PUBLIC=1: GET /metrics without a token (a private network); default false = administrators only */
-  metricsPublic: boolean;
   /** the host-path policy: the data dir is always denied, the allowlist from allowedRoots */
   policy: HostPathPolicy;
 }
@@ -65,6 +64,23 @@ function parseFlag(name: string, value: string | undefined): boolean {
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
 
+/** What only `tether server` reads from the environment (see loadServerEnv). */
+export interface ServerEnv {
+  /** TETHER_METRICS_PUBLIC=1: GET /metrics without a token (a private network); default false = administrators only */
+  metricsPublic: boolean;
+}
+
+/**
+ * Parsed where the server starts (server-sessions.ts), not in loadConfig: every CLI command
+ * calls loadConfig, and a bad server-only value must not stop `tether image list`. A malformed
+ * TETHER_SECRET_KEY stops the start here rather than at the first launch that needs the key.
+ */
+export function loadServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
+  const secretKey = nonEmpty(env.TETHER_SECRET_KEY);
+  if (secretKey !== undefined) keyFromBase64(secretKey);
+  return { metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC) };
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const xdg = nonEmpty(env.XDG_DATA_HOME) ?? join(homedir(), '.local', 'share');
   const dataDir = resolve(overrides.dataDir ?? nonEmpty(env.TETHER_DATA_DIR) ?? join(xdg, 'tether'));
@@ -82,7 +98,6 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     token: overrides.token ?? nonEmpty(env.TETHER_TOKEN),
     dockerHost: nonEmpty(env.DOCKER_HOST),
     secretKey: nonEmpty(env.TETHER_SECRET_KEY),
-    metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC),
     policy: { extraDenied: [dataDir], allowedRoots },
   };
 }

@@ -4,11 +4,11 @@
 import pino, { type Logger } from 'pino';
 import type { DepsExtension } from './server.js';
 import { createDockerRuntime } from './runtime/docker/index.js';
-import { createEngineHostPreparer, createLocalHostPreparer } from './hostprep/index.js';
+import { createHostPreparer } from './hostprep/index.js';
 import { createSessionManager } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { sessionsRoutes } from './api/routes/sessions.js';
-import { createSecretBox } from './secrets/index.js';
+import { loadServerEnv } from './config.js';
 
 export const RECONCILE_EVERY_MS = 30_000;
 /**
@@ -24,24 +24,28 @@ export const REMOTE_HELPER_IMAGE = 'busybox:1.36';
  */
 export const LOCAL_PREPARER_WORKERS = { minWorkers: 4, maxWorkers: 8 } as const;
 
-export function sessionsExtension(): DepsExtension {
+export interface SessionsExtensionOptions {
+  /** where the server-only settings (TETHER_METRICS_PUBLIC) are read; default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Throws at once on a bad server-only setting (e.g. TETHER_METRICS_PUBLIC=yes): the server does not start. */
+export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExtension {
+  const { metricsPublic } = loadServerEnv(opts.env);
   return async (deps, config) => {
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     const runtime = createDockerRuntime(config.dockerHost ? { dockerHost: config.dockerHost } : {});
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
-    const preparer = runtime.local
-      ? createLocalHostPreparer({ policy: config.policy, logger, ...LOCAL_PREPARER_WORKERS })
-      : createEngineHostPreparer({ docker: runtime.docker, image: REMOTE_HELPER_IMAGE, policy: config.policy });
+    const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: config.policy, logger, ...LOCAL_PREPARER_WORKERS });
     const metrics = createMetrics({ store: deps.store });
-    // same key as the API's box seals with (TETHER_SECRET_KEY or <dataDir>/secret.key)
-    const secrets = createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey });
     const manager = createSessionManager({
       store: deps.store, runtime, preparer, policy: config.policy, logger: logger.child({ component: 'sessions' }), metrics,
-      decryptRegistryAuth: (sealed) => secrets.openRegistryAuth(sealed),
+      // the server's one box (server.ts), the one the API seals registry credentials with
+      decryptRegistryAuth: deps.secrets?.openRegistryAuth,
     });
     deps.sessions = manager;
     deps.plugins = [...(deps.plugins ?? []), sessionsRoutes(manager)];
-    deps.rootPlugins = [...(deps.rootPlugins ?? []), metricsRoute(metrics, { access: config.metricsPublic ? 'public' : 'admin' })];
+    deps.rootPlugins = [...(deps.rootPlugins ?? []), metricsRoute(metrics, { access: metricsPublic ? 'public' : 'admin' })];
     try {
       const report = await manager.reconcile();
       logger.info({ reconcile: report }, 'sessions reconciled at start');

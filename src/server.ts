@@ -14,7 +14,7 @@ import { openStore } from './store/open-store.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from './store/system-groups.js';
 import type { Store } from './store/types.js';
 import { mkdir } from 'node:fs/promises';
-import { createSecretBox, keyFromBase64 } from './secrets/index.js';
+import { createSecretBox } from './secrets/index.js';
 
 export type DepsExtension = (deps: AppDeps, config: Config) => Promise<(() => Promise<void>) | void>;
 
@@ -40,9 +40,8 @@ export interface RunningServer {
 export async function buildServerDeps(config: Config, logger: Logger): Promise<AppDeps> {
   if (!config.database.includes('://')) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config.database);
-  // the key (TETHER_SECRET_KEY or <dataDir>/secret.key) is read or made when first needed;
-  // a malformed TETHER_SECRET_KEY stops the start here rather than at the first launch
-  if (config.secretKey !== undefined) keyFromBase64(config.secretKey);
+  // the one box of the server (the API seals, the sessions open): its key (TETHER_SECRET_KEY,
+  // checked by loadServerEnv at start, or <dataDir>/secret.key) is read or made when first needed
   return { store, policy: config.policy, logger, secrets: createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey }) };
 }
 

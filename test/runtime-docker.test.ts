@@ -5,18 +5,10 @@ import assert from 'node:assert/strict';
 import { createDockerRuntime, type DockerRuntime } from '../src/runtime/docker/index.js';
 import { isRuntimeError } from '../src/runtime/errors.js';
 import type { PullProgress } from '../src/runtime/types.js';
-import { dockerClient, ensureDocker, execIn, removeLabelled, TEST_IMAGE, uniqueName } from './helpers/docker.js';
+import { dockerClient, ensureDocker, execIn, removeLabelled, removeSessionsWithPrefix, TEST_IMAGE, uniqueName } from './helpers/docker.js';
 import { startRegistry, type TestRegistry } from './helpers/registry.js';
 import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
 import { runtimeContract } from './runtime-contract.js';
-
-async function cleanupRun(docker: ReturnType<typeof dockerClient>, prefix: string): Promise<void> {
-  const all = await docker.listContainers({ all: true, filters: { label: ['tether=1'] } });
-  await Promise.all(
-    all.filter((c) => (c.Labels['tether.session'] ?? '').startsWith(prefix))
-      .map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(() => undefined)),
-  );
-}
 
 runtimeContract('docker', async () => {
   await ensureDocker();
@@ -25,7 +17,7 @@ runtimeContract('docker', async () => {
     runtime: createDockerRuntime({ docker, removeStopSeconds: 0 }),
     exec: (id, cmd) => execIn(docker, id, cmd),
     image: TEST_IMAGE,
-    cleanup: (prefix) => cleanupRun(docker, prefix),
+    cleanup: (prefix) => removeSessionsWithPrefix(docker, prefix),
   };
 });
 

@@ -6,11 +6,23 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
+import type { SessionEvent } from '../src/sessions/index.js';
 import { eventually, mapping, sessionApiLab, type SessionApiLab, type SessionLab } from './helpers/sessions.js';
 
 const TIMEOUT_S = 2;
 /** generous: the deadline is 2 s; a launch stuck until the storage returns would take forever */
 const MARGIN_MS = 4_000;
+
+/** The session's container.removed event that follows its `failed` state, or undefined after ms. */
+async function containerRemovedAfterFailure(lab: SessionLab, sessionId: string, ms: number): Promise<SessionEvent | undefined> {
+  let failed = false;
+  // until: none, so the stream stays open for the follow-up checks; the signal ends it
+  for await (const e of lab.manager.events(sessionId, { until: [], signal: AbortSignal.timeout(ms) })) {
+    if (e.type === 'state' && e.data.state === 'failed') failed = true;
+    else if (failed && e.type === 'container.removed') return e;
+  }
+  return undefined;
+}
 
 describe('hung storage (real SSHFS, real engine)', () => {
   let env: SessionApiLab;
@@ -115,7 +127,10 @@ describe('hung storage (real SSHFS, real engine)', () => {
     } finally {
       nas.resume();
     }
-    // The engine may finish the create once the storage answers: the follow-up removes it.
+    // The engine finishes the abandoned create once the storage answers: a follow-up check
+    // finds that late container and removes it, which the session's events record after `failed`.
+    const removed = await containerRemovedAfterFailure(lab, sessionId, 15_000);
+    assert.ok(removed, `no container.removed after the failure: ${JSON.stringify(removed)}`);
     await eventually(async () => (await lab.containersOf(sessionId)).length === 0, 15_000, 'no late container');
     await new Promise((r) => setTimeout(r, 2_500));
     assert.equal((await lab.containersOf(sessionId)).length, 0, 'a late container appeared and stayed');

@@ -1,5 +1,5 @@
-// TETHER_METRICS_PUBLIC through the real path: loadConfig reads it, startServer with the
-// sessions extension (real engine) registers GET /metrics public or administrators-only.
+// TETHER_METRICS_PUBLIC through the real path: the sessions extension reads it (server only,
+// not loadConfig), startServer with it (real engine) registers GET /metrics public or administrators-only.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,9 +14,10 @@ import { sessionsExtension } from '../src/server-sessions.js';
 async function metricsWithoutToken(env: Record<string, string>): Promise<{ status: number; body: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tether-metrics-public-'));
   try {
-    const config = loadConfig({ dataDir: dir, listen: '127.0.0.1:0' }, { TETHER_ADMIN_PASSWORD: 'metrics-admin-password', ...env });
+    const fullEnv = { TETHER_ADMIN_PASSWORD: 'metrics-admin-password', ...env };
+    const config = loadConfig({ dataDir: dir, listen: '127.0.0.1:0' }, fullEnv);
     const server = await startServer(config, {
-      extendDeps: [sessionsExtension()], print: () => {}, logger: pino({ level: 'silent' }), handleSignals: false, scryptN: 2 ** 10,
+      extendDeps: [sessionsExtension({ env: fullEnv })], print: () => {}, logger: pino({ level: 'silent' }), handleSignals: false, scryptN: 2 ** 10,
     });
     try {
       const res = await fetch(`${server.url}/metrics`);
@@ -41,5 +42,9 @@ describe('TETHER_METRICS_PUBLIC (real server, real engine)', () => {
       const r = await metricsWithoutToken(env);
       assert.equal(r.status, 401, `${JSON.stringify(env)}: ${r.body}`);
     }
+  });
+
+  it('anything else stops the server with a clear message', () => {
+    assert.throws(() => sessionsExtension({ env: { TETHER_METRICS_PUBLIC: 'yes' } }), /TETHER_METRICS_PUBLIC: "yes" is not a switch; expected 1 \(on\) or 0 \(off\)/);
   });
 });

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { openStore } from '../src/store/open-store.js';
 import { apiCall } from './helpers/http-api.js';
 import { dockerClient, ensureDocker, removeLabelled, TEST_IMAGE } from './helpers/docker.js';
-import { freePort, login, runCli, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
+import { freePort, login, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
+import { runTether } from './helpers/cli.js';
 import { eventually } from './helpers/sessions.js';
 
 const docker = dockerClient();
@@ -55,35 +56,35 @@ describe('tether server process: session CLI, SIGKILL mid-launch, restart (real 
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('tether session launch/list/show/destroy', () => {
+  it('tether session launch/list/show/destroy', async () => {
     const env = { TETHER_URL: server?.url as string, TETHER_TOKEN: token };
-    const ok = runCli(['session', 'launch', '--image', `three-${run}`, '--json'], env);
+    const ok = await runTether(['session', 'launch', '--image', `three-${run}`, '--json'], { env, timeoutMs: 120_000 });
     assert.equal(ok.code, 0, ok.stderr);
     const s = JSON.parse(ok.stdout) as { id: string; state: string; mounts: { mounts: unknown[] } };
     assert.equal(s.state, 'running');
     assert.equal(s.mounts.mounts.length, 3);
     assert.match(ok.stderr, /state: preparing/);
     assert.match(ok.stderr, /container started/);
-    const bad = runCli(['session', 'launch', '--image', `broken-${run}`, '--json'], env);
+    const bad = await runTether(['session', 'launch', '--image', `broken-${run}`, '--json'], { env, timeoutMs: 120_000 });
     assert.equal(bad.code, 1, bad.stderr);
     const f = JSON.parse(bad.stdout) as { id: string; state: string; error: { class: string } };
     assert.equal(f.state, 'failed');
     assert.equal(f.error.class, 'missing');
     assert.match(bad.stderr, /FAILED missing/);
     // destroying a session that already ended is accepted (202, unchanged): exit 0, said so
-    const endedFailed = runCli(['session', 'destroy', f.id], env);
+    const endedFailed = await runTether(['session', 'destroy', f.id], { env, timeoutMs: 120_000 });
     assert.equal(endedFailed.code, 0, endedFailed.stderr);
     assert.match(endedFailed.stderr, /already ended \(failed\)/);
     assert.match(endedFailed.stdout, /state:\s+failed/);
-    const list = runCli(['session', 'list'], env);
+    const list = await runTether(['session', 'list'], { env, timeoutMs: 120_000 });
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(s.id));
-    const show = runCli(['session', 'show', s.id], env);
+    const show = await runTether(['session', 'show', s.id], { env, timeoutMs: 120_000 });
     assert.match(show.stdout, /state:\s+running/);
-    const gone = runCli(['session', 'destroy', s.id, '--json'], env);
+    const gone = await runTether(['session', 'destroy', s.id, '--json'], { env, timeoutMs: 120_000 });
     assert.equal(gone.code, 0, gone.stderr);
     assert.equal((JSON.parse(gone.stdout) as { state: string }).state, 'destroyed');
-    const again = runCli(['session', 'destroy', s.id, '--json'], env);
+    const again = await runTether(['session', 'destroy', s.id, '--json'], { env, timeoutMs: 120_000 });
     assert.equal(again.code, 0, again.stderr);
     assert.equal((JSON.parse(again.stdout) as { state: string }).state, 'destroyed');
   });

@@ -1,6 +1,8 @@
 // Image fields from a request body, beyond what the JSON schema checks: the mapping
 // document (parsed + policy), the persistent profile path, and group references.
 import type { ImageRecord, Store } from '../store/types.js';
+import type { RegistryAuth } from '../runtime/types.js';
+import type { SecretBox } from '../secrets/index.js';
 import type { HostPathPolicy } from '../mappings/types.js';
 import type { FieldValidation } from './http-error.js';
 import { badRequest } from './http-error.js';
@@ -20,11 +22,8 @@ export interface ImageInput {
   groups?: string[];
   web_port?: number | null;
   /** stored sealed (src/secrets); null clears; never returned */
-  registry_auth?: { username: string; password: string; serveraddress?: string } | null;
+  registry_auth?: RegistryAuth | null;
 }
-
-/** Seals registry credentials for storage; AppDeps.secrets. */
-export type RegistryAuthSealer = (auth: { username: string; password: string; serveraddress?: string }) => string;
 
 const imageText = (max: number, pattern: string, description: string) => ({ type: 'string', minLength: 1, maxLength: max, pattern, description }) as const;
 
@@ -59,17 +58,15 @@ function checkProfilePath(p: string): string | null {
 }
 
 /** The record fields to store, or a 400 listing every problem (nothing is stored). */
-export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy, seal?: RegistryAuthSealer): Promise<Partial<ImageRecord>> {
+export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy, secrets?: Pick<SecretBox, 'sealRegistryAuth'>): Promise<Partial<ImageRecord>> {
   const validations: FieldValidation[] = [];
   const { volume_mappings, groups, registry_auth, ...plain } = input;
   const out: Partial<ImageRecord> = { ...plain };
   if (registry_auth === null) out.registry_auth_encrypted = null;
   else if (registry_auth !== undefined) {
-    if (!seal) validations.push({ field: 'registry_auth', detail: 'this server has no secret key to encrypt registry credentials with (TETHER_SECRET_KEY or <data dir>/secret.key)' });
-    else {
-      const auth = { username: registry_auth.username, password: registry_auth.password, ...(registry_auth.serveraddress !== undefined ? { serveraddress: registry_auth.serveraddress } : {}) };
-      out.registry_auth_encrypted = seal(auth);
-    }
+    // sealRegistryAuth keeps only username, password and serveraddress
+    if (!secrets) validations.push({ field: 'registry_auth', detail: 'this server has no secret key to encrypt registry credentials with (TETHER_SECRET_KEY or <data dir>/secret.key)' });
+    else out.registry_auth_encrypted = secrets.sealRegistryAuth(registry_auth);
   }
   if (volume_mappings !== undefined) {
     const parsed = parseMappingInput('volume_mappings', volume_mappings, policy);

@@ -51,8 +51,8 @@ export interface AppDeps {
   now?: () => Date;
   /** password hashing and login sessions; tests lower scryptN (e.g. 2**10) to stay fast */
   auth?: { scryptN?: number; loginSessionTtlMs?: number };
-  /** seals registry credentials before they are stored (src/secrets); without it images cannot take registry_auth */
-  secrets?: Pick<import('../secrets/index.js').SecretBox, 'sealRegistryAuth'>;
+  /** seals registry credentials before they are stored and opens them for a pull (src/secrets); without it images cannot take registry_auth */
+  secrets?: import('../secrets/index.js').SecretBox;
   /** largest accepted request body in bytes (default 256 KiB); larger bodies get 413 */
   bodyLimit?: number;
 }

@@ -12,9 +12,12 @@ export interface HostPreparerChoice {
   helperImage: string;
   policy?: HostPathPolicy;
   logger?: PoolLogger;
+  /** local worker processes kept ready / at most (local engine only; defaults in local-preparer.ts) */
+  minWorkers?: number;
+  maxWorkers?: number;
 }
 
 export function createHostPreparer(opts: HostPreparerChoice): LocalHostPreparer | EngineHostPreparer {
-  if (opts.runtime.local) return createLocalHostPreparer({ policy: opts.policy, logger: opts.logger });
+  if (opts.runtime.local) return createLocalHostPreparer({ policy: opts.policy, logger: opts.logger, minWorkers: opts.minWorkers, maxWorkers: opts.maxWorkers });
   return createEngineHostPreparer({ docker: opts.runtime.docker, image: opts.helperImage, policy: opts.policy });
 }

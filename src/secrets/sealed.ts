@@ -27,10 +27,6 @@ export function seal(key: Buffer, plaintext: string): string {
   return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
 }
 
-export function isSealed(text: string): boolean {
-  return text.startsWith(`${VERSION}:`);
-}
-
 /** The plaintext; throws SealedSecretError when the value is malformed, tampered with or sealed under another key. */
 export function unseal(key: Buffer, sealed: string): string {
   checkKey(key);

@@ -42,7 +42,7 @@ async function finishDestroy(ctx: SessionContext, sessionId: string, launchDone:
   const rec = await ctx.store.sessions.get(sessionId);
   await removeSessionContainer(ctx, sessionId, rec?.container_id ?? null);
   // The container may be gone by id but another one carrying the label may linger (late create).
-  const stray = await ctx.runtime.findBySession(sessionId).catch(() => undefined);
+  const stray = await ctx.runtime.findBySession(sessionId, AbortSignal.timeout(ctx.engineTimeoutMs)).catch(() => undefined);
   if (stray) await removeSessionContainer(ctx, sessionId, stray.id);
   await transition(ctx, sessionId, ['stopping'], 'destroyed', { container_id: null });
   ctx.logger.info({ session_id: sessionId }, 'destroy: destroyed');

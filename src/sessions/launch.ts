@@ -195,7 +195,7 @@ export async function rollback(ctx: SessionContext, sessionId: string, container
   if (createAbandoned) {
     for (const ms of ctx.lateContainerChecksMs) {
       later(ctx, ms, async () => {
-        const late = await ctx.runtime.findBySession(sessionId);
+        const late = await ctx.runtime.findBySession(sessionId, AbortSignal.timeout(ctx.engineTimeoutMs));
         if (late) {
           log.warn({ container_id: late.id }, 'removing a container created after its launch was abandoned');
           await removeSessionContainer(ctx, sessionId, late.id, { kill: true });
@@ -212,7 +212,7 @@ export async function rollback(ctx: SessionContext, sessionId: string, container
  */
 export async function removeSessionContainer(ctx: SessionContext, sessionId: string, containerId: string | null, opts: { kill?: boolean } = {}): Promise<void> {
   try {
-    const id = containerId ?? (await ctx.runtime.findBySession(sessionId))?.id ?? null;
+    const id = containerId ?? (await ctx.runtime.findBySession(sessionId, AbortSignal.timeout(ctx.engineTimeoutMs)))?.id ?? null;
     if (!id) return;
     if (opts.kill) await ctx.runtime.stop(id, { timeoutSeconds: 0, signal: AbortSignal.timeout(ctx.engineTimeoutMs) });
     await ctx.runtime.remove(id, AbortSignal.timeout(ctx.engineTimeoutMs));

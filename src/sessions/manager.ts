@@ -119,12 +119,13 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     async close() {
       closed = true;
       for (const t of background) clearInterval(t);
-      for (const t of ctx.timers) clearTimeout(t);
-      ctx.timers.clear();
       // Launches still in flight are cancelled (rolled back to failed, class cancelled) rather
       // than left for the next start's reconcile; destroys are finished.
       for (const f of ctx.inFlight.values()) if (f.kind === 'launch') f.abort.abort(new Error('server shutting down'));
       await Promise.allSettled([...ctx.inFlight.values()].map((f) => f.done));
+      // only now: a rolled-back launch schedules its late-container checks while it finishes
+      for (const t of ctx.timers) clearTimeout(t);
+      ctx.timers.clear();
     },
   };
 }

@@ -18,7 +18,7 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
   const report: ReconcileReport = { removedContainers: [], failedSessions: [], destroyedSessions: [], expiredSessions: [] };
   const log = ctx.logger.child({ task: 'reconcile' });
   // Containers first, then sessions: a session created in between is then known.
-  const containers = await ctx.runtime.list();
+  const containers = await ctx.runtime.list(AbortSignal.timeout(ctx.engineTimeoutMs));
   const sessions = await ctx.store.sessions.list();
   const byId = new Map(sessions.map((s) => [s.session_id, s]));
   const containerOf = new Map<string, (typeof containers)[number]>();
@@ -55,7 +55,7 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
     if (s.state === 'running') {
       if (c?.running) return;
       // The container list is a snapshot taken earlier: a launch may have finished since.
-      const fresh = s.container_id ? await ctx.runtime.inspect(s.container_id).catch(() => undefined) : undefined;
+      const fresh = s.container_id ? await ctx.runtime.inspect(s.container_id, AbortSignal.timeout(ctx.engineTimeoutMs)).catch(() => undefined) : undefined;
       if (fresh?.running) return;
       const why = c ? `its container ${c.id} is no longer running (engine state ${c.state})` : `its container ${s.container_id ?? '(unknown)'} vanished from the engine`;
       if (c) await removeSessionContainer(ctx, s.session_id, c.id, { kill: true });

@@ -4,9 +4,11 @@
 // an existing "demo" image is left as the administrator made it.
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { Store } from '../store/types.js';
+import type { ImageRecord, Store } from '../store/types.js';
 import type { HostPathPolicy, MappingDocument } from '../mappings/types.js';
 import { checkDocumentPolicy } from '../mappings/index.js';
+import { writeAudit } from '../api/audit-log.js';
+import { imageJson } from '../api/serialize.js';
 
 export const DEMO_IMAGE_NAME = 'demo';
 export const DEMO_DOCKER_IMAGE = 'tether/demo-workspace:1';
@@ -23,18 +25,17 @@ export async function seedDemo(store: Store, policy: HostPathPolicy, print: (lin
   const problems = checkDocumentPolicy(volume_mappings, policy);
   if (problems.length > 0) throw new Error(`seed-demo: the demo mapping ${share} is refused by the host-path policy: ${problems.map((p) => p.message).join('; ')}`);
   await mkdir(share, { recursive: true, mode: 0o755 });
-  const at = new Date().toISOString();
-  const image_id = randomUUID();
+  const now = new Date();
+  const at = now.toISOString();
+  const image: ImageRecord = {
+    image_id: randomUUID(), name: DEMO_IMAGE_NAME, friendly_name: 'Demo workspace (files in /share persist)', docker_image: DEMO_DOCKER_IMAGE,
+    volume_mappings, persistent_profile_path: null, user: '1000:1000', cores: null, memory: null, enabled: true, groups: [],
+    web_port: 8080, registry_auth_encrypted: null, created_at: at, updated_at: at,
+  };
   await store.transaction(async (tx) => {
-    await tx.images.create({
-      image_id, name: DEMO_IMAGE_NAME, friendly_name: 'Demo workspace (files in /share persist)', docker_image: DEMO_DOCKER_IMAGE,
-      volume_mappings, persistent_profile_path: null, user: '1000:1000', cores: null, memory: null, enabled: true, groups: [],
-      web_port: 8080, registry_auth_encrypted: null, created_at: at, updated_at: at,
-    });
-    await tx.audit.append({
-      audit_id: randomUUID(), at, actor_id: null, actor_name: '(system)', action: 'image.create', target_type: 'image',
-      target_id: image_id, target_name: DEMO_IMAGE_NAME, before: null, after: { docker_image: DEMO_DOCKER_IMAGE, web_port: 8080, volume_mappings },
-    });
+    await tx.images.create(image);
+    // the same entry POST /images writes, by "(system)"
+    await writeAudit(tx, null, now, { action: 'image.create', target_type: 'image', target_id: image.image_id, target_name: image.name, after: imageJson(image) });
   });
   print(`Created image "${DEMO_IMAGE_NAME}" (${DEMO_DOCKER_IMAGE}, web app on 8080, ${share} -> /share): launch it with \`tether session launch --image demo\` or from the web UI`);
   return true;

@@ -39,3 +39,12 @@ export async function removeLabelled(docker: Dockerode, label: string): Promise<
   const list = await docker.listContainers({ all: true, filters: { label: [label] } });
   await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(() => undefined)));
 }
+
+/** Removes every Tether container whose session id starts with prefix (a runtime contract run's cleanup). */
+export async function removeSessionsWithPrefix(docker: Dockerode, prefix: string): Promise<void> {
+  const all = await docker.listContainers({ all: true, filters: { label: ['tether=1'] } });
+  await Promise.all(
+    all.filter((c) => (c.Labels['tether.session'] ?? '').startsWith(prefix))
+      .map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(() => undefined)),
+  );
+}

@@ -1,6 +1,6 @@
 // The real `tether server` as a child process (built or through tsx: helpers/cli.ts), so
 // tests can SIGKILL it mid-flight and start it again on the same database.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT, tetherArgs, tetherEnv } from './cli.js';
 export { freePort } from './ports.js';
 
@@ -56,11 +56,3 @@ export async function login(url: string, username = 'admin', password = ADMIN_PA
   return ((await res.json()) as { token: string }).token;
 }
 
-/**
- * Runs the `tether` CLI against a server; returns exit code, stdout, stderr. Synchronous, for
- * sessions-server.test.ts; new tests use the asynchronous runTether (helpers/cli.ts).
- */
-export function runCli(args: string[], env: Record<string, string>): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, tetherArgs(args), { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}

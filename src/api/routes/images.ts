@@ -11,7 +11,7 @@ import { writeAudit } from '../audit-log.js';
 import { requireImage } from '../lookup.js';
 import { errorResponses, idParam, imageSchema, listOf } from '../schemas.js';
 import { imageJson } from '../serialize.js';
-import { imageFieldsFromInput, imageInputProperties, type ImageInput, type RegistryAuthSealer } from '../image-input.js';
+import { imageFieldsFromInput, imageInputProperties, type ImageInput } from '../image-input.js';
 
 const params = idParam('id', 'image id or name');
 
@@ -27,8 +27,6 @@ export async function imageVisibleTo(deps: AppDeps, me: Principal, image: ImageR
 export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const now = clockOf(deps);
   const tags = ['images'];
-  const secrets = deps.secrets;
-  const sealer: RegistryAuthSealer | undefined = secrets ? (auth) => secrets.sealRegistryAuth(auth) : undefined;
 
   app.get('/images', {
     config: { access: 'user' },
@@ -49,7 +47,7 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       response: { 201: imageSchema, ...errorResponses },
     },
   }, async (request, reply) => {
-    const fields = await imageFieldsFromInput(deps.store, request.body, deps.policy, sealer);
+    const fields = await imageFieldsFromInput(deps.store, request.body, deps.policy, deps.secrets);
     const at = now().toISOString();
     const image: ImageRecord = {
       image_id: randomUUID(), name: request.body.name, friendly_name: request.body.name, docker_image: request.body.docker_image,
@@ -81,7 +79,7 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
   }, async (request) => {
     const image = await requireImage(deps.store, request.params.id);
-    const patch = { ...(await imageFieldsFromInput(deps.store, request.body, deps.policy, sealer)), updated_at: now().toISOString() };
+    const patch = { ...(await imageFieldsFromInput(deps.store, request.body, deps.policy, deps.secrets)), updated_at: now().toISOString() };
     const updated = { ...image, ...patch };
     await deps.store.transaction(async (tx) => {
       await tx.images.update(image.image_id, patch);

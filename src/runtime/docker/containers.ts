@@ -67,7 +67,7 @@ export async function removeContainer(docker: Dockerode, id: string, signal?: Ab
 
 export async function inspectContainer(docker: Dockerode, id: string, signal?: AbortSignal): Promise<ContainerInfo | undefined> {
   try {
-    return infoFromInspect(await docker.getContainer(id).inspect({ abortSignal: signal } as object));
+    return infoFromInspect(await docker.getContainer(id).inspect({ abortSignal: signal }));
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     throw translateEngineError(err, `inspect container ${id}`);
@@ -78,7 +78,7 @@ export async function inspectContainer(docker: Dockerode, id: string, signal?: A
 export async function listByLabels(docker: Dockerode, labels: string[], signal?: AbortSignal): Promise<ContainerInfo[]> {
   let entries: Dockerode.ContainerInfo[];
   try {
-    entries = await docker.listContainers({ all: true, filters: { label: labels }, abortSignal: signal } as Dockerode.ContainerListOptions);
+    entries = await docker.listContainers({ all: true, filters: { label: labels }, abortSignal: signal });
   } catch (err) {
     throw translateEngineError(err, `list containers labelled ${labels.join(',')}`);
   }

@@ -2,10 +2,21 @@
 import type Dockerode from 'dockerode';
 import type { PullProgress, RegistryAuth } from '../types.js';
 import { AbortedError, RuntimeError } from '../errors.js';
-import { isAbortError, throwIfAborted, translateEngineError } from './translate-error.js';
+import { engineMessage, isAbortError, throwIfAborted, translateEngineError, type EngineErrorShape } from './translate-error.js';
 
 /** How the engine words a registry's refusal of the credentials (distribution, Docker Hub). */
 const AUTH_REFUSED = /unauthorized|authentication required|no basic auth credentials|incorrect username or password|denied: requested access/i;
+
+/**
+ * The pull failure, classified once for both places the engine reports it (the pull request
+ * itself, or an error inside the progress stream). `detail` is the engine's own words.
+ */
+function pullFailed(what: string, detail: string, auth: RegistryAuth | undefined, cause?: unknown): RuntimeError {
+  const why = AUTH_REFUSED.test(detail)
+    ? `registry authentication failed${auth ? ` for user "${auth.username}"` : ' (no credentials given)'}: ${detail}; check the image's registry credentials`
+    : `the registry refused or failed: ${detail}; check the registry address and the image's registry credentials`;
+  return new RuntimeError('pull_failed', `docker: ${what}: ${why}`, cause === undefined ? undefined : { cause });
+}
 
 export interface EnsureImageOptions {
   auth?: RegistryAuth;
@@ -40,12 +51,7 @@ export async function pullImage(docker: Dockerode, ref: string, opts: EnsureImag
   } catch (err) {
     const e = translateEngineError(err, what, 'image');
     // the engine answers 500 for registry refusals (no or wrong credentials, unreachable registry)
-    if (e.code === 'engine') {
-      const hint = AUTH_REFUSED.test(e.message)
-        ? `registry authentication failed${opts.auth ? ` for user "${opts.auth.username}"` : ' (no credentials given)'}: ${e.message}; check the image's registry credentials`
-        : `${e.message}; check the registry address and the image's registry credentials`;
-      throw new RuntimeError('pull_failed', hint, { cause: err });
-    }
+    if (e.code === 'engine') throw pullFailed(what, engineMessage(err as EngineErrorShape), opts.auth, err);
     throw e;
   }
   await new Promise<void>((resolve, reject) => {
@@ -64,9 +70,7 @@ export async function pullImage(docker: Dockerode, ref: string, opts: EnsureImag
         // the engine reports pull failures (auth, unknown tag) inside the stream, with HTTP 200
         const failed = output.find((o) => o.error);
         if (failed) {
-          const detail = failed.errorDetail?.message ?? failed.error ?? '';
-          const why = AUTH_REFUSED.test(detail) ? 'registry authentication failed' : 'the registry refused or failed';
-          return reject(new RuntimeError('pull_failed', `docker: ${what}: ${why} (${detail})`));
+          return reject(pullFailed(what, failed.errorDetail?.message ?? failed.error ?? '', opts.auth));
         }
         resolve();
       },

@@ -2,7 +2,7 @@
 // error types, so callers never depend on the transport.
 import { AbortedError, ConflictError, ImageNotFoundError, NotFoundError, RuntimeError } from '../errors.js';
 
-interface EngineErrorShape {
+export interface EngineErrorShape {
   statusCode?: number;
   name?: string;
   code?: string;
@@ -11,7 +11,8 @@ interface EngineErrorShape {
   message?: string;
 }
 
-function engineMessage(err: EngineErrorShape): string {
+/** The engine's own words for a failed request. */
+export function engineMessage(err: EngineErrorShape): string {
   // dockerode's message carries the engine's text when json is empty ("(HTTP code 500) server error - ...")
   return err.json?.message ?? err.message ?? err.reason ?? String(err);
 }
