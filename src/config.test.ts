@@ -2,22 +2,28 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, loadServerEnv, parseListen, SQLITE_FILE_NAME } from './config.js';
+import { existsSync } from 'node:fs';
+import { loadConfig, loadServerEnv, parseListen, SQLITE_FILE_NAME, TETHER_CODE_ROOT } from './config.js';
 import { SQLITE_FILE_NAME as STORE_FILE_NAME } from './store/open-store.js';
 
 // base64 of 32 bytes, as `openssl rand -base64 32` prints
 const KEY_32 = Buffer.alloc(32, 7).toString('base64');
 
 describe('config', () => {
-  it('defaults: ~/.local/share/tether, SQLite in it, 127.0.0.1:8080, data dir denied by the policy', () => {
+  it('defaults: ~/.local/share/tether, SQLite in it, 127.0.0.1:8080, data dir, code and database denied by the policy', () => {
     const c = loadConfig({}, {});
     const dataDir = join(homedir(), '.local', 'share', 'tether');
     assert.equal(c.dataDir, dataDir);
     assert.equal(c.database, join(dataDir, 'tether.db'));
     assert.deepEqual(c.listen, { host: '127.0.0.1', port: 8080 });
     assert.equal(c.url, 'http://127.0.0.1:8080');
-    assert.deepEqual(c.policy, { extraDenied: [dataDir], allowedRoots: [] });
+    assert.deepEqual(c.policy, { extraDenied: [dataDir, TETHER_CODE_ROOT, join(dataDir, 'tether.db')], allowedRoots: [] });
     assert.equal(SQLITE_FILE_NAME, STORE_FILE_NAME);
+    // The code root is the package root: it holds package.json and this file's folder.
+    assert.ok(existsSync(join(TETHER_CODE_ROOT, 'package.json')), TETHER_CODE_ROOT);
+    assert.ok(existsSync(join(TETHER_CODE_ROOT, 'src', 'config.ts')) || existsSync(join(TETHER_CODE_ROOT, 'dist', 'config.js')));
+    // A SQLite file kept outside the data dir is denied where it is; a PostgreSQL URL is no path.
+    assert.deepEqual(loadConfig({ database: '/srv/db/t.db' }, {}).policy.extraDenied, [dataDir, TETHER_CODE_ROOT, '/srv/db/t.db']);
   });
 
   it('reads the environment, and flags override it', () => {
@@ -41,7 +47,7 @@ describe('config', () => {
     assert.deepEqual(o.listen, { host: '127.0.0.1', port: 0 });
     assert.equal(o.url, 'http://o');
     assert.equal(o.token, 'tth_o');
-    assert.deepEqual(o.policy.extraDenied, ['/d']);
+    assert.deepEqual(o.policy.extraDenied, ['/d', TETHER_CODE_ROOT]);
   });
 
   it('rejects bad listen addresses and relative allowed roots with a clear message', () => {

@@ -2,6 +2,7 @@
 // it). Precedence: CLI flags (overrides) > environment > defaults.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HostPathPolicy } from './mappings/types.js';
 import { keyFromBase64 } from './secrets/secret-key.js';
 
@@ -29,7 +30,10 @@ export interface Config {
   dockerHost: string | undefined;
   /** TETHER_SECRET_KEY: base64 of the 32-byte key sealing stored secrets; undefined = <dataDir>/secret.key (made on first use) */
   secretKey: string | undefined;
-  /** the host-path policy: the data dir is always denied, the allowlist from allowedRoots */
+  /**
+   * the host-path policy: Tether's own files are always denied (its data dir, its SQLite
+   * database file, its code: tetherOwnPaths), the allowlist from allowedRoots
+   */
   policy: HostPathPolicy;
 }
 
@@ -45,6 +49,20 @@ export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 /** Same as store/open-store.ts SQLITE_FILE_NAME; not imported so the CLI does not load the store drivers just to read its config. */
 export const SQLITE_FILE_NAME = 'tether.db';
+
+/** Tether's code: the package root (this file is src/config.ts or dist/config.js). */
+export const TETHER_CODE_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/+$/, '');
+
+/**
+ * What no mapping may expose, wherever it lives: the data dir (the default secret.key is in
+ * it), a SQLite database file kept elsewhere, and Tether's code. server.ts adds their real
+ * paths (symlinks resolved), since the preparer checks resolved paths.
+ */
+export function tetherOwnPaths(dataDir: string, database: string): string[] {
+  const paths = [dataDir, TETHER_CODE_ROOT];
+  if (!database.includes('://')) paths.push(resolve(database));
+  return paths;
+}
 
 /** `HOST:PORT`, `[v6]:PORT` or `:PORT`; port 0 = any free port. */
 export function parseListen(text: string): ListenAddress {
@@ -88,9 +106,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   for (const root of allowedRoots) {
     if (!root.startsWith('/')) throw new Error(`TETHER_ALLOWED_ROOTS: "${root}" is not an absolute path; expected e.g. /srv/tether:/mnt/shares`);
   }
+  const database = overrides.database ?? nonEmpty(env.TETHER_DATABASE) ?? join(dataDir, SQLITE_FILE_NAME);
   return {
     dataDir,
-    database: overrides.database ?? nonEmpty(env.TETHER_DATABASE) ?? join(dataDir, SQLITE_FILE_NAME),
+    database,
     listen: parseListen(overrides.listen ?? nonEmpty(env.TETHER_LISTEN) ?? DEFAULT_LISTEN),
     adminPassword: nonEmpty(env.TETHER_ADMIN_PASSWORD),
     allowedRoots,
@@ -98,6 +117,6 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     token: overrides.token ?? nonEmpty(env.TETHER_TOKEN),
     dockerHost: nonEmpty(env.DOCKER_HOST),
     secretKey: nonEmpty(env.TETHER_SECRET_KEY),
-    policy: { extraDenied: [dataDir], allowedRoots },
+    policy: { extraDenied: tetherOwnPaths(dataDir, database), allowedRoots },
   };
 }

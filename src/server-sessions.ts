@@ -36,10 +36,10 @@ export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExte
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     const runtime = createDockerRuntime(config.dockerHost ? { dockerHost: config.dockerHost } : {});
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
-    const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: config.policy, logger, ...LOCAL_PREPARER_WORKERS });
+    const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: deps.policy, logger, ...LOCAL_PREPARER_WORKERS });
     const metrics = createMetrics({ store: deps.store });
     const manager = createSessionManager({
-      store: deps.store, runtime, preparer, policy: config.policy, logger: logger.child({ component: 'sessions' }), metrics,
+      store: deps.store, runtime, preparer, policy: deps.policy, logger: logger.child({ component: 'sessions' }), metrics,
       // the server's one box (server.ts), the one the API seals registry credentials with
       decryptRegistryAuth: deps.secrets?.openRegistryAuth,
     });

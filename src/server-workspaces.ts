@@ -15,7 +15,7 @@ export function workspacesExtension(o: { seedDemo?: boolean; print?: (line: stri
     const credentials = createAppCredentials();
     deps.plugins = [...(deps.plugins ?? []), terminalRoutes({ docker }), sessionAppRoutes({ credentials })];
     deps.rootPlugins = [...(deps.rootPlugins ?? []), appProxyPlugin({ docker, credentials, store: deps.store })];
-    if (o.seedDemo) await seedDemo(deps.store, config.policy, o.print ?? ((l) => process.stdout.write(`${l}\n`)));
+    if (o.seedDemo) await seedDemo(deps.store, deps.policy, o.print ?? ((l) => process.stdout.write(`${l}\n`)));
     return async () => credentials.clear();
   };
 }

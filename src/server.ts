@@ -13,7 +13,7 @@ import { DEFAULT_SCRYPT_N, generatePassword, hashPassword } from './auth/index.j
 import { openStore } from './store/open-store.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from './store/system-groups.js';
 import type { Store } from './store/types.js';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { createSecretBox } from './secrets/index.js';
 
 export type DepsExtension = (deps: AppDeps, config: Config) => Promise<(() => Promise<void>) | void>;
@@ -42,7 +42,22 @@ export async function buildServerDeps(config: Config, logger: Logger): Promise<A
   const store = await openStore(config.database);
   // the one box of the server (the API seals, the sessions open): its key (TETHER_SECRET_KEY,
   // checked by loadServerEnv at start, or <dataDir>/secret.key) is read or made when first needed
-  return { store, policy: config.policy, logger, secrets: createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey }) };
+  const policy = { ...config.policy, extraDenied: await withRealPaths(config.policy.extraDenied) };
+  return { store, policy, logger, secrets: createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey }) };
+}
+
+/**
+ * Each denied path plus its real path: host preparation checks resolved paths, so a data dir
+ * reached through a symlink must be denied under its real name too. A path that does not
+ * exist yet stays as given.
+ */
+async function withRealPaths(paths: string[]): Promise<string[]> {
+  const out = new Set(paths);
+  for (const p of paths) {
+    const real = await realpath(p).catch(() => null);
+    if (real !== null) out.add(real);
+  }
+  return [...out];
 }
 
 /** First start: with no administrator, create (or restore) `admin` and print its password once. */

@@ -11,7 +11,7 @@ interface AjvError {
   instancePath: string;
   message?: string;
   params: Record<string, unknown>;
-  parentSchema?: { properties?: Record<string, unknown> };
+  parentSchema?: { properties?: Record<string, unknown>; description?: unknown };
 }
 
 /** `/settings/volume_mappings` -> `settings.volume_mappings`; array indexes become `[3]`. */
@@ -39,6 +39,9 @@ export function ajvToValidations(errors: AjvError[], context: string | undefined
       out.push({ field: join(base, String(e.params.missingProperty)), detail: 'is required' });
     } else if (e.keyword === 'minProperties') {
       out.push({ field: base, detail: 'give at least one field to change' });
+    } else if ((e.keyword === 'maximum' || e.keyword === 'minimum') && typeof e.parentSchema?.description === 'string') {
+      // "must be <= 31536000" alone does not say what the number counts
+      out.push({ field: base, detail: `${e.message ?? e.keyword}; expected ${e.parentSchema.description}` });
     } else if (e.keyword === 'type') {
       out.push({ field: base, detail: `expected ${String(e.params.type).replace(',', ' or ')}` });
     } else {

@@ -1,6 +1,7 @@
 // JSON schemas shared by the routes: request bodies reject unknown fields
 // (additionalProperties: false), responses list exactly what leaves the server (a password
 // hash, token digest or registry secret can never be serialized by accident).
+import { MAX_SESSION_TIME_LIMIT, MAX_SESSIONS_PER_USER } from '../store/system-groups.js';
 
 export const errorSchema = {
   type: 'object',
@@ -125,8 +126,8 @@ export const groupSettingsInputSchema = {
   properties: {
     volume_mappings: mappingInputSchema,
     allow_persistent_profile: { type: 'boolean' },
-    max_sessions_per_user: { type: 'integer', minimum: 1, maximum: 1000 },
-    session_time_limit: { type: ['integer', 'null'], minimum: 1, description: 'seconds; null = no limit' },
+    max_sessions_per_user: { type: 'integer', minimum: 1, maximum: MAX_SESSIONS_PER_USER, description: 'sessions at once per user, 1 to 1000' },
+    session_time_limit: { type: ['integer', 'null'], minimum: 1, maximum: MAX_SESSION_TIME_LIMIT, description: 'seconds, 1 to 31536000 (one year); null = no limit' },
   },
 } as const;
 

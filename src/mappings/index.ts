@@ -5,7 +5,9 @@ export { parseMappingDocument, formatMappingError } from './parse.js';
 export { validateMappingValue, MAPPING_KEYS, DEFAULTS } from './validate.js';
 export { validateUsername, isUuid, fixedPrefix, expandTokens, TOKEN_NAMES, type TokenName } from './tokens.js';
 export { normalizePath } from './paths.js';
-export { DEFAULT_DENIED_PATHS, DEFAULT_POLICY, checkHostPath, checkDocumentPolicy, compilePolicy, type HostPathVerdict } from './policy.js';
+export {
+  DEFAULT_DENIED_PATHS, DEFAULT_DENIED_EXACT, HOME_ROOTS, PROTECTED_BINDS, DEFAULT_POLICY, bindRefusal, checkHostPath, checkDocumentPolicy, compilePolicy, type HostPathVerdict,
+} from './policy.js';
 export { resolveEffectiveMounts, resolveWithTemplates, describeSource, type ResolveInput, type Resolution } from './merge.js';
 export { freezeMappingDocument } from './compiled-document.js';
 export { mappingsDigest } from './digest.js';

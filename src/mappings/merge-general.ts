@@ -5,7 +5,7 @@
 import { MappingDomainError } from './errors.js';
 import { expandFast, type CheckedTokenValues } from './fast-expand.js';
 import { claimBind, conflictsOf, hostPathsSharedBy, locationOf, mountOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
-import type { HostPathVerdict } from './policy.js';
+import { bindRefusal, type HostPathVerdict } from './policy.js';
 import { expandSlow } from './tokens.js';
 import type { EffectiveMount, ShadowedMount, TokenContext } from './types.js';
 
@@ -23,6 +23,9 @@ export function resolveGeneral(
       const spec = doc[key]!;
       const hostPath = expandFast(key, values) ?? expandSlow(key, tokens, locationOf(source, key));
       const bind = expandFast(spec.bind, values) ?? expandSlow(spec.bind, tokens, `${locationOf(source, key)}.bind`);
+      // Never configurable: a bind onto /proc, /sys, /dev or /etc (a token may have made one).
+      const badBind = bindRefusal(bind);
+      if (badBind !== null) throw new MappingDomainError('policy', badBind, `${locationOf(source, key)}.bind`);
       if (check) {
         const verdict = check(hostPath);
         if (!verdict.ok) throw new MappingDomainError('policy', `${verdict.reason}; ${verdict.suggestion}`, locationOf(source, key));

@@ -7,14 +7,14 @@
 // meet. So the winners, the shadowed and the host paths they share are settled once, and the
 // templates are sorted into runs that hold for every user (sorted-runs.ts). A call expands
 // the templates, merges the runs, and checks on the way that no two different templates met.
-// When two did meet, or (with a policy) a path is refused, it returns null and
+// When two did meet, a bind is refused, or (with a policy) a path is refused, it returns null and
 // merge-general.ts resolves from scratch: a planned result is always the one merge-general.ts
 // gives (tested property by property, with values chosen to make templates meet).
 import { BoundedMemo } from './bounded-memo.js';
 import { compiledDocument, type CompiledDocument, type CompiledPath } from './compiled-document.js';
 import { expandCompiled, type CheckedTokenValues } from './fast-expand.js';
 import { claimBind, conflictsOf, mountOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';
-import type { HostPathVerdict } from './policy.js';
+import { bindRefusal, type HostPathVerdict } from './policy.js';
 import { encodePath, holdsTokenCode, mergeRuns, sortedRuns } from './sorted-runs.js';
 import type { EffectiveMount, MappingDocument, MappingSpec, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
 
@@ -28,6 +28,10 @@ interface Plan {
   binds: CompiledPath[];
   /** entries whose host path holds tokens (the policy checks them at every call) */
   tokenHosts: number[];
+  /** entries whose bind holds tokens (checked against the protected container paths at every call) */
+  tokenBinds: number[];
+  /** whether every token-free bind stays off the protected container paths */
+  fixedBindsPass: boolean;
   /** whom each winner beat, by entry (winners only) */
   losers: Array<number[] | undefined>;
   /** the winners (one per bind template), in runs sorted for every user */
@@ -110,7 +114,7 @@ function buildPlan(rankedSources: RankedSource[]): Plan | null {
     docs.push(compiled);
   }
   const plan: Plan = {
-    sources: [], ranks: [], keys: [], specs: [], hosts: [], binds: [], tokenHosts: [],
+    sources: [], ranks: [], keys: [], specs: [], hosts: [], binds: [], tokenHosts: [], tokenBinds: [], fixedBindsPass: true,
     losers: [], bindRuns: [], hostRuns: [], conflicting: [], fixedHostsPass: new Map(),
   };
   const encodedBinds: string[] = [];
@@ -134,6 +138,8 @@ function buildPlan(rankedSources: RankedSource[]): Plan | null {
       encodedHosts.push(encodePath(host));
       encodedBinds.push(encodePath(bind));
       if (typeof host !== 'string') plan.tokenHosts.push(index);
+      if (typeof bind !== 'string') plan.tokenBinds.push(index);
+      else if (bindRefusal(bind) !== null) plan.fixedBindsPass = false;
       claimBind(encodedBinds[index]!, index, plan.ranks, plan.keys, winners, plan.losers);
     }
   }
@@ -171,7 +177,7 @@ export function resolvePlanned(
 ): Resolution | null {
   const plan = planFor(sources);
   if (plan === null) return null;
-  if (policy && !fixedHostsPass(plan, policy.key, policy.check)) return null;
+  if (!plan.fixedBindsPass || (policy && !fixedHostsPass(plan, policy.key, policy.check))) return null;
   const { specs, hosts, binds } = plan;
   const count = specs.length;
   const mounts: EffectiveMount[] = new Array<EffectiveMount>(count);
@@ -186,6 +192,7 @@ export function resolvePlanned(
     );
   }
   if (policy) for (const e of plan.tokenHosts) if (!policy.check(mounts[e]!.host_path).ok) return null;
+  for (const e of plan.tokenBinds) if (bindRefusal(mounts[e]!.bind) !== null) return null;
   const order = mergeRuns(plan.bindRuns, (e) => mounts[e]!.bind);
   if (order === null) return null; // two bind templates met
   if (mergeRuns(plan.hostRuns, (e) => mounts[e]!.host_path) === null) return null; // two host templates met

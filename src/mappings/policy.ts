@@ -5,11 +5,65 @@ import { baseName, isCleanAbsolute, isSameOrInside, normalizePath, pathSyntaxPro
 import { fixedPrefix, hasTokens } from './tokens.js';
 import type { HostPathPolicy, MappingDocument, MappingError } from './types.js';
 
-/** Always refused, with everything beneath them and every ancestor ("/" itself only as such). */
+/**
+ * Always refused, with everything beneath them and every ancestor ("/" itself only as such).
+ * Besides the system folders: /opt (installed software the host runs), /var/log (what the
+ * host's tools parse as root) and the X11/ICE socket folders (a desktop's input and screen).
+ */
 export const DEFAULT_DENIED_PATHS: readonly string[] = Object.freeze([
-  '/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root',
-  '/run', '/sbin', '/sys', '/usr', '/var/lib', '/var/run', '/var/spool',
+  '/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/opt', '/proc', '/root',
+  '/run', '/sbin', '/sys', '/usr', '/var/lib', '/var/log', '/var/run', '/var/spool', '/tmp/.X11-unix', '/tmp/.ICE-unix',
 ]);
+
+/**
+ * Refused as themselves only: folders every user and service shares. Mounting one hands a
+ * session everyone's files and sockets, and applying a mapping's uid/gid to it makes that uid
+ * its owner; a dedicated folder below them (e.g. /tmp/build) is an ordinary place.
+ */
+export const DEFAULT_DENIED_EXACT: Readonly<Record<string, string>> = Object.freeze({
+  '/home': 'it is the folder of every user\'s home folder',
+  '/tmp': 'it is the shared temporary folder itself (every user\'s and service\'s files and sockets)',
+  '/var/tmp': 'it is the shared temporary folder itself (every user\'s and service\'s files)',
+});
+
+/**
+ * Home folders live one level below these. A home folder itself is refused (its .bashrc,
+ * .profile, .ssh run code or let in whoever writes them), and so is anything in one of its
+ * dot-entries (.ssh, .config, .local, ...). A plain folder in a home (/home/alice/projects)
+ * stays allowed: nothing the host runs reads it on the owner's behalf.
+ */
+export const HOME_ROOTS: readonly string[] = Object.freeze(['/home']);
+
+/** Container paths a bind may not cover: the kernel's and the system's views inside the session. */
+export const PROTECTED_BINDS: readonly string[] = Object.freeze(['/proc', '/sys', '/dev', '/etc']);
+
+/** Why a normalized bind (tokens expanded, or kept as opaque names) is refused, or null. */
+export function bindRefusal(bind: string): string | null {
+  for (const p of PROTECTED_BINDS) {
+    if (bind === p || (bind.startsWith(p) && bind.charCodeAt(p.length) === 47)) {
+      return `bind ${JSON.stringify(bind)} is refused: it would cover ${bind === p ? '' : 'part of '}the container's ${JSON.stringify(p)} (the kernel's or the system's own view inside the session); expected a folder such as "/share" or "/home/kasm-user/data"`;
+    }
+  }
+  return null;
+}
+
+/** Why a path is a home folder or inside one of its dot-entries, or null. */
+function homeReason(path: string): string | null {
+  for (const root of HOME_ROOTS) {
+    if (!path.startsWith(root) || path.charCodeAt(root.length) !== 47) continue;
+    const rest = path.slice(root.length + 1); // "alice", "alice/.ssh/x", "alice/work"
+    const slash = rest.indexOf('/');
+    const home = slash < 0 ? path : `${root}/${rest.slice(0, slash)}`;
+    if (slash < 0) return `it is the home folder ${JSON.stringify(home)} (its .bashrc, .profile and .ssh run code as, or let in, whoever writes them)`;
+    const next = rest.slice(slash + 1);
+    if (next.startsWith('.')) {
+      const cut = next.indexOf('/');
+      const dot = `${home}/${cut < 0 ? next : next.slice(0, cut)}`;
+      return `it ${cut < 0 ? 'is' : 'is inside'} the dot-folder ${JSON.stringify(dot)} of a home folder (keys and start-up files: writing them acts as that user)`;
+    }
+  }
+  return null;
+}
 
 /** The deny-list only, no allowlist. Do not mutate: build your own policy object instead. */
 export const DEFAULT_POLICY: HostPathPolicy = Object.freeze({ extraDenied: [], allowedRoots: [] });
@@ -50,8 +104,14 @@ export function compilePolicy(
   for (const entry of denied) for (const ancestor of ancestorsOf(entry)) if (!holds.has(ancestor)) holds.set(ancestor, entry);
   const roots = policy.allowedRoots.map(normalizePath);
 
+  const exact = new Map(Object.entries(DEFAULT_DENIED_EXACT));
+
   /** Why a clean absolute path is denied, or null. */
   const deniedReason = (path: string): string | null => {
+    const shared = exact.get(path);
+    if (shared !== undefined) return shared;
+    const home = homeReason(path);
+    if (home !== null) return home;
     if (denied.has(path)) return `it is the protected path ${JSON.stringify(path)}`;
     const inner = holds.get(path);
     if (inner !== undefined) return `it contains the protected path ${JSON.stringify(inner)}, which the mount would expose`;
@@ -70,7 +130,7 @@ export function compilePolicy(
 
   /** Up to two safe places named like the refused path, each passing this same policy. */
   const suggestionFor = (path: string): string => {
-    const name = baseName(path) || 'share';
+    const name = baseName(path).replace(/^\.+/, '') || 'share';
     const candidates = roots.length > 0
       ? roots.map((r) => `${r === '/' ? '' : r}/${name}`)
       : [`/srv/${name}`, `/mnt/${name}`, `/srv/shares/${name}`, `/mnt/shares/${name}`];

@@ -4,6 +4,7 @@ import { freezeMappingDocument } from './compiled-document.js';
 import { formatLocation, DOCUMENT_LOCATION } from './location.js';
 import { normalizePath, pathSyntaxProblem } from './paths.js';
 import { didYouMean } from './suggest.js';
+import { bindRefusal } from './policy.js';
 import { scanTemplate } from './tokens.js';
 import type { MappingDocument, MappingError, MappingSpec, Mode, ParseResult } from './types.js';
 
@@ -83,6 +84,9 @@ function checkSpec(ctx: FieldContext, raw: Record<string, unknown>): MappingSpec
       bind = normalizePath(raw.bind);
       ctx.bind = bind;
       if (bind === '/') fail(ctx, 'bind', 'bind cannot be "/" (it would cover the whole container); expected a folder such as "/share"');
+      // Tokens count as plain names here; what a value makes of them is checked at launch.
+      const refusal = bind === '/' ? null : bindRefusal(bind);
+      if (refusal !== null) fail(ctx, 'bind', refusal);
     }
   }
   let mode: Mode | undefined;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultGroupSettings } from '../store/system-groups.js';
+import { defaultGroupSettings, MAX_SESSION_TIME_LIMIT, MAX_SESSIONS_PER_USER } from '../store/system-groups.js';
 import type { GroupRecord, ImageRecord } from '../store/types.js';
 import { DEFAULT_MAX_SESSIONS, imageAccessProblem, maxSessionsFor, timeLimitFor } from './group-rules.js';
 
@@ -21,6 +21,12 @@ describe('group rules', () => {
   it('time limit: the smallest set limit; null when none', () => {
     assert.equal(timeLimitFor([group('a', 5, 3600), group('b', 5, null), group('c', 5, 600)]), 600);
     assert.equal(timeLimitFor([group('a', 5, null)]), null);
+  });
+  it('a value stored before the bounds is clamped: 2^53 seconds gives an expiry a Date can hold', () => {
+    const limit = timeLimitFor([group('a', 5, 2 ** 53)]);
+    assert.equal(limit, MAX_SESSION_TIME_LIMIT);
+    assert.doesNotThrow(() => new Date(Date.now() + limit! * 1000).toISOString());
+    assert.equal(maxSessionsFor([group('a', 2 ** 53, null)]), MAX_SESSIONS_PER_USER);
   });
   it('image access: enabled, and open to everyone or to one of the user groups', () => {
     assert.equal(imageAccessProblem(image({}), []), null);

@@ -1,4 +1,5 @@
 // What a user's groups allow: which images, how many sessions, how long. Pure functions.
+import { MAX_SESSION_TIME_LIMIT, MAX_SESSIONS_PER_USER } from '../store/system-groups.js';
 import type { GroupRecord, ImageRecord } from '../store/types.js';
 
 /** When a user is in no group at all (should not happen: everyone is in "All Users"). */
@@ -19,11 +20,15 @@ export function imageAccessProblem(image: ImageRecord, groups: GroupRecord[]): s
  */
 export function maxSessionsFor(groups: GroupRecord[]): number {
   if (groups.length === 0) return DEFAULT_MAX_SESSIONS;
-  return Math.max(...groups.map((g) => g.settings.max_sessions_per_user));
+  return Math.min(MAX_SESSIONS_PER_USER, Math.max(...groups.map((g) => g.settings.max_sessions_per_user)));
 }
 
-/** The SMALLEST session_time_limit (seconds) across the user's groups; null = no limit. */
+/**
+ * The SMALLEST session_time_limit (seconds) across the user's groups; null = no limit. A value
+ * stored before the API bounded it is clamped to the bound: an expiry date past what a Date
+ * holds would make every launch fail.
+ */
 export function timeLimitFor(groups: GroupRecord[]): number | null {
   const limits = groups.map((g) => g.settings.session_time_limit).filter((s): s is number => typeof s === 'number' && s > 0);
-  return limits.length === 0 ? null : Math.min(...limits);
+  return limits.length === 0 ? null : Math.min(MAX_SESSION_TIME_LIMIT, ...limits);
 }

@@ -11,6 +11,10 @@ export const ALL_USERS_GROUP_NAME = 'All Users';
 export const ADMINISTRATORS_PRIORITY = 1;
 export const ALL_USERS_PRIORITY = 1000;
 
+/** Upper bounds of the numeric group settings (the API refuses more; older rows are clamped where used). */
+export const MAX_SESSION_TIME_LIMIT = 365 * 24 * 60 * 60; // seconds: one year
+export const MAX_SESSIONS_PER_USER = 1000;
+
 /** Settings of a group nobody has configured yet (issue 3: the documented defaults). */
 export function defaultGroupSettings(): GroupSettings {
   return { volume_mappings: {}, allow_persistent_profile: false, max_sessions_per_user: 5, session_time_limit: null };
