@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import type { EffectiveMountsView, MappingDocument } from '../src/mappings/types.js';
 import { openStore } from '../src/store/open-store.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from '../src/store/system-groups.js';
-import { ConflictError, MissingReferenceError } from '../src/store/index.js';
+import { ConflictError, MissingReferenceError, RetiredNameError } from '../src/store/index.js';
 import { freshStore, storeForSuite, storeKinds } from './helpers/databases.js';
 import { makeAudit, makeGroup, makeImage, makeSession, makeToken, makeUser } from './helpers/store-records.js';
 
@@ -109,6 +109,42 @@ for (const kind of storeKinds) {
       const other = makeUser();
       await db.store.users.create(other);
       await rejectsWith(db.store.users.update(other.user_id, { username: 'CAROL' }), ConflictError, 'username');
+    });
+
+    test('users: a deleted or renamed-away username is retired; a new holder only when the reuse is asked for', async () => {
+      const dora = makeUser({ username: 'Dora.Retire' });
+      await db.store.users.create(dora);
+      assert.equal(await db.store.users.retiredName('dora.retire'), undefined);
+      await db.store.users.delete(dora.user_id);
+      const retired = await db.store.users.retiredName('DORA.RETIRE');
+      assert.equal(retired?.username, 'Dora.Retire');
+      assert.equal(retired?.user_id, dora.user_id);
+      const newcomer = makeUser({ username: 'dora.RETIRE' });
+      await assert.rejects(db.store.users.create(newcomer), (err: unknown) => {
+        assert.ok(err instanceof RetiredNameError && err instanceof ConflictError, String(err));
+        assert.equal(err.field, 'username');
+        assert.match(err.message, /"Dora.Retire" belonged to a user removed or renamed at .*reuse_name: true/);
+        return true;
+      });
+      assert.equal(await db.store.users.getByUsername('dora.retire'), undefined, 'nothing was created');
+      await db.store.users.create(newcomer, { reuseRetiredName: true });
+      assert.equal((await db.store.users.getByUsername('Dora.Retire'))?.user_id, newcomer.user_id);
+
+      // A rename retires the old name; renaming someone else to it is refused; the holder may take it back.
+      const eve = makeUser({ username: 'eve-retire' });
+      const frank = makeUser({ username: 'frank-retire' });
+      await db.store.users.create(eve);
+      await db.store.users.create(frank);
+      await db.store.users.update(eve.user_id, { username: 'eve2-retire' });
+      assert.equal((await db.store.users.retiredName('EVE-RETIRE'))?.user_id, eve.user_id);
+      await rejectsWith(db.store.users.update(frank.user_id, { username: 'Eve-Retire' }), RetiredNameError, 'username', /"eve-retire" belonged/);
+      assert.equal((await db.store.users.get(frank.user_id))?.username, 'frank-retire', 'the refused rename changed nothing');
+      assert.equal(await db.store.users.retiredName('frank-retire'), undefined, 'nor retired the old name');
+      await db.store.users.update(eve.user_id, { username: 'eve-retire' });
+      assert.equal((await db.store.users.get(eve.user_id))?.username, 'eve-retire');
+      await db.store.users.update(eve.user_id, { username: 'EVE-retire' });
+      assert.equal(await db.store.users.retiredName('eve-retire').then((r) => r?.username), 'eve-retire', 'a change of case is no rename');
+      await db.store.users.update(frank.user_id, { username: 'eve2-retire' }, { reuseRetiredName: true });
     });
 
     test('users: every new user is in "All Users", which cannot be left', async () => {
@@ -220,13 +256,14 @@ for (const kind of storeKinds) {
       const full = makeImage({
         name: 'Chrome', volume_mappings: MAPPINGS, persistent_profile_path: '/profiles/{username}', user: '1000:1000',
         cores: 1.5, memory: 8 * 1024 ** 3, enabled: false, groups: [ADMINISTRATORS_GROUP_ID], web_port: 6901, registry_auth_encrypted: 'v1:abc==',
+        security: { network: 'lab-net', cap_add: ['SYS_PTRACE'], cap_drop: ['ALL'], no_new_privileges: false, pids_limit: null },
       });
       await db.store.images.create(full);
       assert.deepEqual(await db.store.images.get(full.image_id), full);
       assert.deepEqual(await db.store.images.getByName('cHROME'), full);
       assert.ok((await db.store.images.list()).some((i) => i.image_id === full.image_id));
       await rejectsWith(db.store.images.create(makeImage({ name: 'CHROME' })), ConflictError, 'name', /"CHROME" already exists/);
-      const cleared = { persistent_profile_path: null, user: null, cores: null, memory: null, web_port: null, registry_auth_encrypted: null, enabled: true, groups: [] };
+      const cleared = { persistent_profile_path: null, user: null, cores: null, memory: null, web_port: null, registry_auth_encrypted: null, enabled: true, groups: [], security: {} };
       await db.store.images.update(full.image_id, { ...cleared, updated_at: '2027-01-01T00:00:00.000Z' });
       assert.deepEqual(await db.store.images.get(full.image_id), { ...full, ...cleared, updated_at: '2027-01-01T00:00:00.000Z' });
       await db.store.images.delete(full.image_id);

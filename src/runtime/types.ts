@@ -37,6 +37,8 @@ export interface ContainerInfo {
   running: boolean;
   /** engine state string: created, running, exited, ... */
   state: string;
+  /** the main process in the engine host's pid namespace while running; null otherwise (or from a list answer) */
+  pid: number | null;
   /** node/host the container runs on; null for a single engine */
   host: string | null;
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
