@@ -8,6 +8,12 @@ import { dockerClient, ensureDocker, TEST_IMAGE } from './helpers/docker.js';
 import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
 import { hostPreparerContract } from './hostprep-contract.js';
 
+// after everything in this file: no helper container may outlive its work
+after(async () => {
+  const left = await dockerClient().listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
+  assert.deepEqual(left.map((c) => `${c.Id.slice(0, 12)} ${c.State}`), [], 'no helper container left behind');
+});
+
 hostPreparerContract('engine helper containers', async () => {
   await ensureDocker();
   return createEngineHostPreparer({ docker: dockerClient(), image: TEST_IMAGE });
@@ -18,6 +24,7 @@ describe('engine helper against storage that hangs', () => {
   let nas: SshfsExport | undefined;
   let preparer: EngineHostPreparer;
   const localBase = mkdtempSync('/tmp/tether-engine-hang-');
+  const SESSION = `engine-hang-${process.pid}`;
 
   before(async () => {
     await ensureDocker();
@@ -25,6 +32,7 @@ describe('engine helper against storage that hangs', () => {
     preparer = createEngineHostPreparer({ docker: dockerClient(), image: TEST_IMAGE, removeTimeoutMs: 10_000 });
   });
   after(async () => {
+    await preparer.release(SESSION);
     await nas?.teardown();
     // helpers stuck on the storage can go now that it answers again
     for (let i = 0; i < 100 && preparer.stats().helpersPending > 0; i++) await new Promise((r) => setTimeout(r, 100));
@@ -35,14 +43,14 @@ describe('engine helper against storage that hangs', () => {
   });
 
   it('sees a mount made after Tether started, and times out at the deadline when it hangs', async () => {
-    const ok = await preparer.prepare({ hostPath: `${nas!.mountDir}/alice`, fixedPrefix: nas!.mountDir, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000 });
+    const ok = await preparer.prepare({ hostPath: `${nas!.mountDir}/alice`, fixedPrefix: nas!.mountDir, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000, session: SESSION });
     assert.equal(ok.ok, true, JSON.stringify(ok));
     nas!.hang();
     try {
       const t0 = Date.now();
-      const hung = preparer.prepare({ hostPath: `${nas!.mountDir}/bob`, fixedPrefix: nas!.mountDir, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: TIMEOUT_MS });
+      const hung = preparer.prepare({ hostPath: `${nas!.mountDir}/bob`, fixedPrefix: nas!.mountDir, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: TIMEOUT_MS, session: SESSION });
       mkdirSync(`${localBase}/share`);
-      const healthy = await preparer.prepare({ hostPath: `${localBase}/share/carol`, fixedPrefix: `${localBase}/share`, uid: null, gid: null, skipCheck: false, timeoutMs: 20_000 });
+      const healthy = await preparer.prepare({ hostPath: `${localBase}/share/carol`, fixedPrefix: `${localBase}/share`, uid: null, gid: null, skipCheck: false, timeoutMs: 20_000, session: SESSION });
       assert.equal(healthy.ok, true, JSON.stringify(healthy));
       const r = await hung;
       const elapsed = Date.now() - t0;

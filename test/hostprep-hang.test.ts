@@ -9,12 +9,13 @@ import { createLocalHostPreparer, type LocalHostPreparer, type PrepareRequest } 
 import { processState, startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
 
 const TIMEOUT_MS = 1500;
+const SESSION = `hang-${process.pid}`;
 let nas: SshfsExport | undefined;
 let preparer: LocalHostPreparer;
 const localBase = mkdtempSync('/tmp/tether-hang-local-');
 
 function req(hostPath: string, fixedPrefix: string, timeoutMs = TIMEOUT_MS): PrepareRequest {
-  return { hostPath, fixedPrefix, uid: 1000, gid: 1000, skipCheck: false, timeoutMs };
+  return { hostPath, fixedPrefix, uid: 1000, gid: 1000, skipCheck: false, timeoutMs, session: SESSION };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +28,7 @@ before(async () => {
 after(async () => {
   // resume and unmount first: closing the pool never waits on hung workers anyway
   await nas?.teardown();
+  await preparer?.release(SESSION);
   await preparer?.close();
   rmSync(localBase, { recursive: true, force: true });
 });

@@ -19,14 +19,14 @@ describe('local workers: pool size', () => {
     // Warm first: a request running past 500 ms (a cold worker start) makes its worker suspect,
     // and the pool then starts a spare beyond maxWorkers on purpose (worker-pool.ts); the bound
     // holds for healthy workers, which a warm burst of quick requests keeps them all.
-    const warm = await preparer.prepare({ hostPath: `${prefix}/warm`, fixedPrefix: prefix, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000 });
+    const warm = await preparer.prepare({ hostPath: `${prefix}/warm`, fixedPrefix: prefix, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000, session: 'burst' });
     assert.equal(warm.ok, true, JSON.stringify(warm));
     let maxLive = 0;
     // sample often during the burst: a pool growing past its bound would show here
     const sampler = setInterval(() => (maxLive = Math.max(maxLive, preparer.stats().live)), 1);
     try {
       const burst = Array.from({ length: 12 }, (_, i) =>
-        preparer.prepare({ hostPath: `${prefix}/u${i}`, fixedPrefix: prefix, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000 }));
+        preparer.prepare({ hostPath: `${prefix}/u${i}`, fixedPrefix: prefix, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000, session: 'burst' }));
       maxLive = Math.max(maxLive, preparer.stats().live);
       const results = await Promise.all(burst);
       maxLive = Math.max(maxLive, preparer.stats().live);
@@ -35,6 +35,7 @@ describe('local workers: pool size', () => {
       assert.ok(maxLive >= 1, 'the sampler saw the pool at work');
     } finally {
       clearInterval(sampler);
+      await preparer.release('burst');
       await preparer.close();
     }
   });

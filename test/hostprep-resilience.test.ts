@@ -14,13 +14,14 @@ let preparer: LocalHostPreparer;
 
 function req(name: string, extra: Partial<PrepareRequest> = {}): PrepareRequest {
   mkdirSync(`${base}/p`, { recursive: true });
-  return { hostPath: `${base}/p/${name}`, fixedPrefix: `${base}/p`, uid: null, gid: null, skipCheck: false, timeoutMs: 10_000, ...extra };
+  return { hostPath: `${base}/p/${name}`, fixedPrefix: `${base}/p`, uid: null, gid: null, skipCheck: false, timeoutMs: 10_000, session: 'resilience', ...extra };
 }
 
 before(() => {
   preparer = createLocalHostPreparer({ minWorkers: 2, maxWorkers: 4 });
 });
 after(async () => {
+  await preparer.release('resilience');
   await preparer.close();
   rmSync(base, { recursive: true, force: true });
 });
@@ -56,7 +57,7 @@ describe('local host preparation: resilience', () => {
       const program = `
         const { createLocalHostPreparer } = await import(${JSON.stringify(index)});
         const p = createLocalHostPreparer();
-        const r = await p.prepare({ hostPath: ${JSON.stringify(`${nas.mountDir}/x`)}, fixedPrefix: ${JSON.stringify(nas.mountDir)}, uid: null, gid: null, skipCheck: false, timeoutMs: 800 });
+        const r = await p.prepare({ hostPath: ${JSON.stringify(`${nas.mountDir}/x`)}, fixedPrefix: ${JSON.stringify(nas.mountDir)}, uid: null, gid: null, skipCheck: false, timeoutMs: 800, session: 'stuck' });
         console.log(JSON.stringify(r));`;
       const t0 = Date.now();
       // wait for the process to exit, not for its pipes to close: a worker stuck on the storage

@@ -80,9 +80,11 @@ describe('docker runtime over tcp:// (a stand-in remote engine)', () => {
     const preparer = createHostPreparer({ runtime, helperImage: TEST_IMAGE });
     assert.equal(preparer.kind, 'engine');
     mkdirSync(`${base}/share`);
-    const r = await preparer.prepare({ hostPath: `${base}/share/alice`, fixedPrefix: `${base}/share`, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000 });
-    assert.deepEqual(r, { ok: true, realPath: `${base}/share/alice`, created: [`${base}/share/alice`] });
+    const r = await preparer.prepare({ hostPath: `${base}/share/alice`, fixedPrefix: `${base}/share`, uid: 1000, gid: 1000, skipCheck: false, timeoutMs: 20_000, session: 'remote' });
+    assert.deepEqual(r.ok && [r.realPath, r.created], [`${base}/share/alice`, [`${base}/share/alice`]], JSON.stringify(r));
     assert.equal(statSync(`${base}/share/alice`).uid, 1000);
+    assert.equal(r.ok && statSync(r.source).ino, statSync(`${base}/share/alice`).ino, 'the stage shows the prepared folder');
+    await preparer.release('remote');
     await preparer.close();
   });
 });

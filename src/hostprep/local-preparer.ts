@@ -1,16 +1,24 @@
-// Host preparation when Tether runs on the engine's host: worker processes do the fs work.
+// Host preparation when Tether runs on the engine's host: worker processes do the fs work
+// (walk, create, chown, check, stage) and the after-start verification; stages are released
+// from this process (a lazy umount and an rmdir on Tether's own tmpfs folder: never storage).
 import { DEFAULT_POLICY, checkHostPath } from '../mappings/index.js';
 import type { HostPathPolicy } from '../mappings/index.js';
-import type { HostPreparer, PrepareRequest, PrepareResult } from './types.js';
-import { WorkerPool, type PoolLogger, type WorkerPoolStats } from './worker-pool.js';
+import type { BindCheck, HostPreparer, PrepareRequest, PrepareResult, VerifyResult } from './types.js';
+import { WorkerPool, type PoolLogger, type PoolOutcome, type WorkerPoolStats } from './worker-pool.js';
 import { workerScript } from './worker-script.js';
 import { validateRequest } from './validate-request.js';
+import { DEFAULT_STAGING_ROOT, releaseStageDir, sessionStageDir, sweepNamespace } from './staging.js';
+import type { PrepareWork, VerifyWork } from './protocol.js';
 
 export interface LocalHostPreparerOptions {
   policy?: HostPathPolicy;
   minWorkers?: number;
   maxWorkers?: number;
   logger?: PoolLogger;
+  /** root-only folder for stages (default /run/tether/staging) */
+  stagingRoot?: string;
+  /** this instance's folder under the staging root, swept at start (default p<pid>) */
+  stagingNamespace?: string;
 }
 
 export interface LocalHostPreparer extends HostPreparer {
@@ -20,6 +28,8 @@ export interface LocalHostPreparer extends HostPreparer {
 
 export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): LocalHostPreparer {
   const policy = opts.policy ?? DEFAULT_POLICY;
+  const stagingRoot = opts.stagingRoot ?? DEFAULT_STAGING_ROOT;
+  const namespace = opts.stagingNamespace ?? `p${process.pid}`;
   const poolOptions = { minWorkers: opts.minWorkers, maxWorkers: opts.maxWorkers, logger: opts.logger };
   let pool: WorkerPool | undefined;
   let closed = false;
@@ -30,27 +40,36 @@ export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): Lo
     return pool;
   });
   const emptyStats: WorkerPoolStats = { live: 0, busy: 0, queued: 0, timedOut: 0, abandoned: 0, lingering: 0 };
+
+  async function run(work: PrepareWork | VerifyWork, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
+    const startedAt = Date.now();
+    const ready = pool ?? (await poolReady);
+    return ready.run(work, timeoutMs - (Date.now() - startedAt), signal);
+  }
+
   return {
     kind: 'local',
     stats: () => pool?.stats() ?? emptyStats,
     async prepare(req: PrepareRequest, signal?: AbortSignal): Promise<PrepareResult> {
       const invalid = validateRequest(req, policy);
       if (invalid) return invalid;
-      if (req.skipCheck) {
-        // skip_check: no storage access at all (not even realpath); the policy on the path string only
-        return { ok: true, realPath: req.hostPath, created: [] };
+      let stageDir: string;
+      try {
+        stageDir = sessionStageDir(stagingRoot, namespace, req.session);
+      } catch (err) {
+        return { ok: false, class: 'io', message: (err as Error).message };
       }
-      const startedAt = Date.now();
-      const ready = pool ?? (await poolReady);
-      const outcome = await ready.run(
-        { hostPath: req.hostPath, fixedPrefix: req.fixedPrefix, uid: req.uid, gid: req.gid, policy },
-        req.timeoutMs - (Date.now() - startedAt),
+      const outcome = await run(
+        { op: 'prepare', hostPath: req.hostPath, fixedPrefix: req.fixedPrefix, uid: req.uid, gid: req.gid, skipCheck: req.skipCheck, stageDir, policy },
+        req.timeoutMs,
         signal,
       );
       switch (outcome.kind) {
         case 'done': {
           const r = outcome.response;
-          return r.ok ? { ok: true, realPath: r.realPath, created: r.created } : { ok: false, class: r.class, message: r.message };
+          if (!r.ok) return { ok: false, class: r.class, message: r.message };
+          if (!('source' in r)) return { ok: false, class: 'io', message: `host preparation of ${JSON.stringify(req.hostPath)}: the worker answered something else` };
+          return { ok: true, realPath: r.realPath, created: r.created, source: r.source, identity: r.identity };
         }
         case 'timeout':
           return {
@@ -64,6 +83,24 @@ export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): Lo
           return { ok: false, class: 'io', message: `host preparation of ${JSON.stringify(req.hostPath)}: ${outcome.message}` };
       }
     },
+    async verify(pid: number, checks: BindCheck[], timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
+      if (checks.length === 0) return { ok: true, findings: [] };
+      const outcome = await run({ op: 'verify', pid, checks }, timeoutMs, signal);
+      if (outcome.kind === 'timeout') return { ok: false, class: 'timeout', message: `verifying the mounts of container process ${pid} did not finish within ${timeoutMs} ms; a mapped storage may be hanging` };
+      if (outcome.kind === 'crashed') return { ok: false, class: 'io', message: `verifying the mounts of container process ${pid}: ${outcome.message}` };
+      const r = outcome.response;
+      if (!r.ok) return { ok: false, class: r.class, message: r.message };
+      if (!('findings' in r)) return { ok: false, class: 'io', message: `verifying the mounts of container process ${pid}: the worker answered something else` };
+      return { ok: true, findings: r.findings };
+    },
+    async release(session: string): Promise<void> {
+      try {
+        await releaseStageDir(sessionStageDir(stagingRoot, namespace, session));
+      } catch (err) {
+        opts.logger?.warn({ err, session }, `hostprep: releasing the stages of ${session} failed; the next sweep retries`);
+      }
+    },
+    sweep: () => sweepNamespace(stagingRoot, namespace),
     close: async () => {
       closed = true;
       await pool?.close();

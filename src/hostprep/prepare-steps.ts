@@ -1,19 +1,32 @@
-// The host-preparation steps of spec section 6, step 2.
+// The host-preparation steps of spec section 6, step 2, done through descriptors.
 // RUN ONLY INSIDE A DISPOSABLE WORKER PROCESS (worker.ts): every call here may touch mapped
 // storage, and storage that hangs puts the calling thread into uninterruptible sleep.
 // Async fs on purpose: a hung call holds one thread of the worker's (enlarged) pool, while
 // requests for other storage in the same worker carry on.
-import { chown, lstat, mkdir, open, opendir, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+//
+// The fixed prefix is opened by path (it is the administrator's; symlinks in it are allowed);
+// every component below it is opened relative to its parent's descriptor without following
+// symlinks (beneath.ts), created through the parent's descriptor, and chowned through its own
+// descriptor. The final descriptor is what gets staged (staging.ts) and mounted: the engine
+// mounts exactly the object checked here, whatever anyone does to the path meanwhile.
+import { mkdir, opendir, type FileHandle } from 'node:fs/promises';
 import { PrepareStepError, stepError } from './classify.js';
+import { fdPath, identityOf, joinPath, kernelPath, openBeneath, openRootDir, type DirIdentity } from './beneath.js';
+import { stageHandle } from './staging.js';
 
 export const DEFAULT_OWNER = 1000;
+
+const BELOW_PREFIX = { where: 'below the fixed prefix' };
 
 export interface StepsRequest {
   hostPath: string;
   fixedPrefix: string;
   uid: number | null;
   gid: number | null;
+  /** skip_check: walked and staged the same way, but nothing is created, chowned or read */
+  skipCheck: boolean;
+  /** the session's staging folder (staging.ts); the stage is made inside it */
+  stageDir: string;
 }
 
 export type PolicyCheck = (path: string) => { ok: true } | { ok: false; reason: string; suggestion: string };
@@ -21,29 +34,18 @@ export type PolicyCheck = (path: string) => { ok: true } | { ok: false; reason: 
 export interface StepsResult {
   realPath: string;
   created: string[];
+  /** the stage path to hand to the engine */
+  source: string;
+  identity: DirIdentity;
 }
 
 function isInside(path: string, root: string): boolean {
   return root === '/' ? path.startsWith('/') : path === root || path.startsWith(root + '/');
 }
 
-function joinPath(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-
 function enforcePolicy(check: PolicyCheck, path: string, what: string): void {
   const verdict = check(path);
   if (!verdict.ok) throw new PrepareStepError('policy', `${what}: ${verdict.reason}; ${verdict.suggestion}`);
-}
-
-async function requireDirectory(path: string, what: string): Promise<void> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch (err) {
-    throw stepError(`stat ${what} ${JSON.stringify(path)}`, err);
-  }
-  if (!st.isDirectory()) throw new PrepareStepError('not_directory', `${what} ${JSON.stringify(path)} is not a folder (expected a folder)`);
 }
 
 /** The components of hostPath below fixedPrefix; both normalized absolute paths. */
@@ -59,108 +61,104 @@ export function componentsBelow(hostPath: string, fixedPrefix: string): string[]
   return parts;
 }
 
+async function openPrefix(fixedPrefix: string): Promise<FileHandle> {
+  try {
+    return await openRootDir(fixedPrefix);
+  } catch (err) {
+    const e = stepError(`open fixed prefix ${JSON.stringify(fixedPrefix)}`, err);
+    if (e.failureClass === 'missing') {
+      throw new PrepareStepError('missing', `fixed prefix ${JSON.stringify(fixedPrefix)} does not exist (expected the administrator to create it first; Tether creates only the part below it)`);
+    }
+    if (e.failureClass === 'not_directory') throw new PrepareStepError('not_directory', `fixed prefix ${JSON.stringify(fixedPrefix)} is not a folder (expected a folder)`);
+    throw e;
+  }
+}
+
+/** Opens `name` below `parent`, creating it (owner uid:gid, through descriptors) when missing. */
+async function openOrCreate(parent: FileHandle, name: string, shown: string, owner: { uid: number; gid: number } | null): Promise<{ handle: FileHandle; created: boolean }> {
+  const existing = await openBeneath(parent, name, shown, BELOW_PREFIX);
+  if (existing) return { handle: existing, created: false };
+  if (owner === null) throw new PrepareStepError('missing', `${JSON.stringify(shown)} does not exist (skip_check: Tether creates nothing; expected the folder to exist)`);
+  let made = true;
+  try {
+    await mkdir(fdPath(parent, name), { mode: 0o755 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw stepError(`create ${JSON.stringify(shown)}`, err);
+    made = false; // created by someone else meanwhile: used as found, not chowned as ours
+  }
+  const handle = await openBeneath(parent, name, shown, BELOW_PREFIX);
+  if (handle === null) throw new PrepareStepError('io', `${JSON.stringify(shown)} vanished right after it was created (expected it to stay)`);
+  if (made) {
+    try {
+      await handle.chown(owner.uid, owner.gid);
+    } catch (err) {
+      await handle.close();
+      throw stepError(`chown ${JSON.stringify(shown)} to ${owner.uid}:${owner.gid}`, err);
+    }
+  }
+  return { handle, created: made };
+}
+
 /**
  * The prefix must exist as a folder; only the part below it is created, one level at a time,
- * never following a symlink out of the prefix; the final real path is policy-checked before
- * ownership is changed (folder itself only) and connectivity is proved.
+ * never through a symlink; the final real path is policy-checked before ownership is changed
+ * (folder itself only) and connectivity is proved; then the folder is staged.
  */
 export async function runPrepareSteps(req: StepsRequest, check: PolicyCheck): Promise<StepsResult> {
   const parts = componentsBelow(req.hostPath, req.fixedPrefix);
-  let realPrefix: string;
+  const prefix = await openPrefix(req.fixedPrefix);
+  let cur = prefix;
   try {
-    realPrefix = await realpath(req.fixedPrefix);
-  } catch (err) {
-    const e = stepError(`resolve fixed prefix ${JSON.stringify(req.fixedPrefix)}`, err);
-    if (e.failureClass === 'missing') {
-      throw new PrepareStepError('missing', `fixed prefix ${JSON.stringify(req.fixedPrefix)} does not exist (expected the administrator to create it first; Tether creates only the part below it)`);
+    const realPrefix = await kernelPath(prefix);
+    // before creating anything: the real prefix plus the planned names must pass the policy
+    enforcePolicy(check, parts.reduce(joinPath, realPrefix), `host path ${JSON.stringify(req.hostPath)} (prefix resolves to ${JSON.stringify(realPrefix)})`);
+    const newOwner = req.skipCheck ? null : { uid: req.uid ?? DEFAULT_OWNER, gid: req.gid ?? DEFAULT_OWNER };
+    const created: string[] = [];
+    let shown = realPrefix;
+    let lastCreated = false;
+    for (const name of parts) {
+      shown = joinPath(shown, name);
+      const next = await openOrCreate(cur, name, shown, newOwner);
+      await cur.close();
+      cur = next.handle;
+      lastCreated = next.created;
+      if (next.created) created.push(shown);
     }
-    throw e;
-  }
-  await requireDirectory(realPrefix, 'fixed prefix');
-  // before creating anything: the real prefix plus the planned names must pass the policy
-  enforcePolicy(check, parts.reduce(joinPath, realPrefix), `host path ${JSON.stringify(req.hostPath)} (prefix resolves to ${JSON.stringify(realPrefix)})`);
-
-  const ownerUid = req.uid ?? DEFAULT_OWNER;
-  const ownerGid = req.gid ?? DEFAULT_OWNER;
-  const created: string[] = [];
-  let current = realPrefix;
-  for (const name of parts) {
-    const next = joinPath(current, name);
-    let st = await lstatOrNull(next);
-    if (st === null) {
-      try {
-        await mkdir(next, { mode: 0o755 });
-        created.push(next);
-        await chown(next, ownerUid, ownerGid);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw stepError(`create ${JSON.stringify(next)}`, err);
+    // the kernel's path of the object we hold: what the policy judges, before any change to it
+    const realPath = await kernelPath(cur);
+    enforcePolicy(check, realPath, `host path ${JSON.stringify(req.hostPath)} resolves to ${JSON.stringify(realPath)}`);
+    if (!req.skipCheck) {
+      if ((req.uid !== null || req.gid !== null) && !lastCreated) {
+        try {
+          // the folder itself, never recursively: a huge share must not be walked
+          await cur.chown(req.uid ?? -1, req.gid ?? -1);
+        } catch (err) {
+          throw stepError(`chown ${JSON.stringify(realPath)} to ${req.uid ?? '-'}:${req.gid ?? '-'}`, err);
+        }
       }
-      st = await lstatOrNull(next);
-      if (st === null) throw new PrepareStepError('io', `${JSON.stringify(next)} vanished right after it was created (expected it to stay)`);
+      await checkConnectivity(cur, realPath);
     }
-    if (st.isSymbolicLink()) {
-      let target: string;
-      try {
-        target = await realpath(next);
-      } catch (err) {
-        throw stepError(`resolve symlink ${JSON.stringify(next)}`, err);
-      }
-      if (!isInside(target, realPrefix)) {
-        throw new PrepareStepError('policy', `${JSON.stringify(next)} is a symlink to ${JSON.stringify(target)}, outside the fixed prefix ${JSON.stringify(realPrefix)} (expected folders below the prefix to stay inside it)`);
-      }
-      await requireDirectory(target, 'symlink target');
-      current = target;
-    } else if (!st.isDirectory()) {
-      throw new PrepareStepError('not_directory', `${JSON.stringify(next)} exists but is not a folder (expected a folder to mount)`);
-    } else {
-      current = next;
-    }
-  }
-
-  let realPath: string;
-  try {
-    realPath = await realpath(current);
-  } catch (err) {
-    throw stepError(`resolve ${JSON.stringify(current)}`, err);
-  }
-  await requireDirectory(realPath, 'host path');
-  enforcePolicy(check, realPath, `host path ${JSON.stringify(req.hostPath)} resolves to ${JSON.stringify(realPath)}`);
-
-  if ((req.uid !== null || req.gid !== null) && !created.includes(realPath)) {
-    try {
-      // the folder itself, never recursively: a huge share must not be walked
-      await chown(realPath, req.uid ?? -1, req.gid ?? -1);
-    } catch (err) {
-      throw stepError(`chown ${JSON.stringify(realPath)} to ${req.uid ?? '-'}:${req.gid ?? '-'}`, err);
-    }
-  }
-  await checkConnectivity(realPath);
-  return { realPath, created };
-}
-
-async function lstatOrNull(path: string): Promise<Stats | null> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw stepError(`lstat ${JSON.stringify(path)}`, err);
+    const identity = await identityOf(cur);
+    const source = await stageHandle(cur, identity, req.stageDir);
+    return { realPath, created, source, identity };
+  } finally {
+    await cur.close().catch(() => undefined);
+    if (cur !== prefix) await prefix.close().catch(() => undefined);
   }
 }
 
-/** Connectivity: the folder can be stat-ed and opened, and one entry read. */
-export async function checkConnectivity(path: string): Promise<void> {
+/** Connectivity: the folder can be stat-ed and one entry read, through its descriptor. */
+export async function checkConnectivity(handle: FileHandle, shown: string): Promise<void> {
   try {
-    await stat(path);
-    const handle = await open(path, 'r');
-    await handle.close();
+    await handle.stat();
     // opendir + one read: readdir would read the whole folder, and a huge share must not be walked
-    const dir = await opendir(path, { bufferSize: 1 });
+    const dir = await opendir(fdPath(handle), { bufferSize: 1 });
     try {
       await dir.read();
     } finally {
       await dir.close();
     }
   } catch (err) {
-    throw stepError(`connectivity check of ${JSON.stringify(path)} (stat, open, read one entry)`, err);
+    throw stepError(`connectivity check of ${JSON.stringify(shown)} (stat, read one entry)`, err);
   }
 }

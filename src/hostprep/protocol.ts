@@ -1,22 +1,40 @@
 // Messages between the Tether process and a host-preparation worker process (IPC, JSON).
 import type { HostPathPolicy } from '../mappings/index.js';
-import type { FailureClass } from './types.js';
+import type { DirIdentity } from './beneath.js';
+import type { BindCheck, FailureClass, VerifyFinding } from './types.js';
 
-export interface WorkerRequest {
-  id: number;
+export interface PrepareWork {
+  op: 'prepare';
   hostPath: string;
   fixedPrefix: string;
   uid: number | null;
   gid: number | null;
+  skipCheck: boolean;
+  stageDir: string;
   policy: HostPathPolicy;
 }
 
+export interface VerifyWork {
+  op: 'verify';
+  /** the container's main process, in this host's pid namespace */
+  pid: number;
+  checks: BindCheck[];
+}
+
+export type WorkerRequest = (PrepareWork | VerifyWork) & { id: number };
+
 export type WorkerResponse =
-  | { id: number; ok: true; realPath: string; created: string[] }
+  | { id: number; ok: true; realPath: string; created: string[]; source: string; identity: DirIdentity }
+  | { id: number; ok: true; findings: VerifyFinding[] }
   | { id: number; ok: false; class: FailureClass; message: string };
 
 export function isWorkerResponse(msg: unknown): msg is WorkerResponse {
   return typeof msg === 'object' && msg !== null && typeof (msg as { id?: unknown }).id === 'number' && typeof (msg as { ok?: unknown }).ok === 'boolean';
+}
+
+/** What a request is about, for log lines. */
+export function describeWork(w: PrepareWork | VerifyWork): string {
+  return w.op === 'prepare' ? JSON.stringify(w.hostPath) : `the mounts of container process ${w.pid}`;
 }
 
 /** requests one worker process handles at once */

@@ -1,5 +1,9 @@
 // Host preparation (spec section 6, step 2): on the host where the session will run,
-// make the mapped folder ready and prove the storage answers, all within one deadline.
+// make the mapped folder ready and prove the storage answers, all within one deadline;
+// stage it so the engine mounts exactly that folder; after start, verify the mounts.
+import type { DirIdentity } from './beneath.js';
+
+export type { DirIdentity };
 
 export type FailureClass = 'timeout' | 'missing' | 'permission' | 'not_directory' | 'policy' | 'io';
 
@@ -13,14 +17,57 @@ export interface PrepareRequest {
   skipCheck: boolean;
   /** milliseconds for every step that touches this storage */
   timeoutMs: number;
+  /**
+   * groups this request's stage with others for release(session), e.g. the session id;
+   * one plain path segment (letters, digits, '.', '_', '-')
+   */
+  session: string;
 }
 
 export type PrepareResult =
-  | { ok: true; /** symlinks resolved, policy-checked path to mount */ realPath: string; created: string[] }
+  | {
+      ok: true;
+      /** the kernel's path of the prepared folder (symlinks in the prefix resolved), policy-checked */
+      realPath: string;
+      created: string[];
+      /** the stage: the path to hand to the engine as the bind source (see staging.ts) */
+      source: string;
+      /** device and inode of the prepared folder: what the container must show at its bind */
+      identity: DirIdentity;
+    }
   | { ok: false; class: FailureClass; message: string };
+
+/** One bind to verify inside a running container. */
+export interface BindCheck {
+  /** absolute path inside the container */
+  target: string;
+  expected: DirIdentity;
+}
+
+export interface VerifyFinding {
+  target: string;
+  expected: DirIdentity;
+  /** what the container shows at the target; null when nothing could be opened there */
+  found: DirIdentity | null;
+  ok: boolean;
+  /** why found is null or differs */
+  message?: string;
+}
+
+export type VerifyResult = { ok: true; findings: VerifyFinding[] } | { ok: false; class: FailureClass; message: string };
 
 export interface HostPreparer {
   /** Never rejects and never waits past timeoutMs (plus a small constant), whatever the storage does. */
   prepare(req: PrepareRequest, signal?: AbortSignal): Promise<PrepareResult>;
+  /**
+   * After the container started: what is mounted at each bind target inside the container whose
+   * main process is `pid` (in the engine host's pid namespace). Findings with ok: false are a
+   * mismatch (the session must not run); { ok: false } means the check itself could not run.
+   */
+  verify(pid: number, checks: BindCheck[], timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
+  /** Detaches the stages of a session (once its container runs, or on rollback); never rejects. */
+  release(session: string): Promise<void>;
+  /** Removes leftovers of a crashed run of this instance (stages, helper containers); returns how many. */
+  sweep(signal?: AbortSignal): Promise<number>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
 // are settled it is killed (SIGKILL, never awaited) and replaced. A worker whose request runs
 // unusually long gets no new requests meanwhile, so healthy requests never queue behind a hang.
 import { fork, type ChildProcess } from 'node:child_process';
-import { isWorkerResponse, WORKER_CONCURRENCY, type WorkerRequest, type WorkerResponse } from './protocol.js';
+import { describeWork, isWorkerResponse, WORKER_CONCURRENCY, type PrepareWork, type VerifyWork, type WorkerRequest, type WorkerResponse } from './protocol.js';
 import type { WorkerScript } from './worker-script.js';
 
 export interface PoolLogger {
@@ -46,7 +46,7 @@ interface Worker {
 
 interface Job {
   id: number;
-  request: Omit<WorkerRequest, 'id'>;
+  request: PrepareWork | VerifyWork;
   worker: Worker | null;
   sentAt: number;
   settled: boolean;
@@ -88,7 +88,7 @@ export class WorkerPool {
   }
 
   /** Runs the request; the outcome arrives by the deadline (timeout) or earlier; never rejects. */
-  run(request: Omit<WorkerRequest, 'id'>, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
+  run(request: PrepareWork | VerifyWork, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
     if (this.closed) return Promise.resolve({ kind: 'crashed', message: 'host preparation pool is closed' });
     return new Promise<PoolOutcome>((resolve) => {
       const job: Job = {
@@ -115,7 +115,7 @@ export class WorkerPool {
       const onDeadline = (): void => {
         if (job.settled) return;
         const w = job.worker;
-        if (w) this.taint(w, `request for ${JSON.stringify(request.hostPath)} passed its deadline of ${timeoutMs} ms`);
+        if (w) this.taint(w, `request for ${describeWork(request)} passed its deadline of ${timeoutMs} ms`);
         else {
           const queued = this.queue.indexOf(job);
           if (queued >= 0) this.queue.splice(queued, 1);
@@ -170,7 +170,7 @@ export class WorkerPool {
       job.sentAt = now;
       worker.jobs.add(job);
       try {
-        worker.child.send({ ...job.request, id: job.id } satisfies WorkerRequest);
+        worker.child.send({ ...job.request, id: job.id } as WorkerRequest);
       } catch (err) {
         job.settle({ kind: 'crashed', message: `host preparation worker could not be reached: ${String(err)}` });
       }

@@ -6,15 +6,18 @@ import { checkHostPath } from '../mappings/index.js';
 import { WORKER_THREADS } from './protocol.js';
 import { PrepareStepError } from './classify.js';
 import { runPrepareSteps } from './prepare-steps.js';
+import { verifyBinds } from './verify-steps.js';
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   try {
+    if (req.op === 'verify') return { id: req.id, ok: true, findings: await verifyBinds(req.pid, req.checks) };
     const result = await runPrepareSteps(req, (path) => checkHostPath(path, req.policy));
-    return { id: req.id, ok: true, realPath: result.realPath, created: result.created };
+    return { id: req.id, ok: true, ...result };
   } catch (err) {
     if (err instanceof PrepareStepError) return { id: req.id, ok: false, class: err.failureClass, message: err.message };
-    return { id: req.id, ok: false, class: 'io', message: `host preparation of ${JSON.stringify(req.hostPath)} failed unexpectedly: ${String(err)}` };
+    const what = req.op === 'verify' ? `verification of container process ${req.pid}` : `host preparation of ${JSON.stringify(req.hostPath)}`;
+    return { id: req.id, ok: false, class: 'io', message: `${what} failed unexpectedly: ${String(err)}` };
   }
 }
 

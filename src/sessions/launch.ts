@@ -10,6 +10,7 @@ import { failure, later, transition, type SessionContext } from './context.js';
 import { mountedView, resolveSessionMounts } from './effective-mounts.js';
 import { imageAccessProblem, maxSessionsFor, timeLimitFor } from './group-rules.js';
 import { engineDeadlineMs, prepareMounts } from './prepare-mounts.js';
+import { verifyMounts } from './verify-mounts.js';
 import { ACTIVE_STATES, SessionError, type LaunchRequest } from './types.js';
 import { scheduleExpiry } from './expiry.js';
 
@@ -75,6 +76,8 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
       ctx.logger.error({ err, session_id: record.session_id }, 'launch crashed');
       await rollback(ctx, record.session_id, null, failure('', 'internal', `launch failed unexpectedly: ${String(err)}`));
     })
+    // the stages served the engine's create and start; a running container keeps its mounts
+    .finally(() => ctx.preparer.release(record.session_id))
     .then(async () => {
       const final = (await ctx.store.sessions.get(record.session_id)) as SessionRecord;
       ctx.metrics?.launches.inc({ outcome: final.state === 'running' ? 'running' : 'failed' });
@@ -113,7 +116,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
 
   const outcomes = await prepareMounts(resolved.view, resolved.planned, {
     preparer: ctx.preparer, logger: log, emit, onCheck: (result) => ctx.metrics?.volumeChecks.inc({ result }),
-  }, signal);
+  }, sessionId, signal);
   if (signal.aborted) return void (await rollback(ctx, sessionId, null, failure('', 'cancelled', `launch cancelled: ${String((signal.reason as Error | undefined)?.message ?? 'destroyed')}`)));
   const requiredFailure = outcomes.find((o) => !o.ok && o.planned.mount.required);
   if (requiredFailure?.failure) return void (await rollback(ctx, sessionId, null, requiredFailure.failure));
@@ -127,7 +130,8 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
     emit('warning', { ...w });
   }
   const mounted = outcomes.filter((o) => o.ok);
-  const binds: BindMount[] = mounted.map((o) => ({ source: o.realPath ?? o.planned.mount.host_path, target: o.planned.mount.bind, readOnly: o.planned.mount.mode === 'ro' }));
+  // the engine is handed the stages (root-only mount points of exactly the prepared folders)
+  const binds: BindMount[] = mounted.map((o) => ({ source: o.source as string, target: o.planned.mount.bind, readOnly: o.planned.mount.mode === 'ro' }));
   const view = mountedView(resolved.view, leftOut);
   if (!(await transition(ctx, sessionId, ['preparing'], 'starting', { mounts: view, warnings, mappings_digest: resolved.digest }))) return;
   log.info({ mounts: binds.length, warnings: warnings.length }, 'launch: starting');
@@ -171,6 +175,10 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
       : `container ${what} failed: ${errorMessage(err)}`;
     return void (await rollback(ctx, sessionId, containerId, failure(timedOut ? mountsLabel(mounted.map((o) => o.planned.label)) : '', cls, msg), !containerId));
   }
+
+  // Every bind must show the very folder that was prepared: anything else is an attack.
+  const mismatch = await verifyMounts({ ...ctx, logger: log }, containerId, mounted, user.username, deadlineMs, signal);
+  if (mismatch) return void (await rollback(ctx, sessionId, containerId, mismatch));
 
   const limit = timeLimitFor(groups);
   const expiresAt = limit === null ? null : new Date(ctx.now().getTime() + limit * 1000).toISOString();

@@ -3,7 +3,7 @@
 // the ownership the view says applies (spec section 5, conflicts).
 import type { Logger } from 'pino';
 import type { EffectiveMount, EffectiveMountsView } from '../mappings/types.js';
-import type { FailureClass, HostPreparer } from '../hostprep/types.js';
+import type { DirIdentity, FailureClass, HostPreparer } from '../hostprep/types.js';
 import type { SessionWarning } from '../store/types.js';
 import type { PlannedMount } from './effective-mounts.js';
 import type { SessionEventType } from './types.js';
@@ -11,8 +11,11 @@ import type { SessionEventType } from './types.js';
 export interface MountOutcome {
   planned: PlannedMount;
   ok: boolean;
-  /** symlink-resolved, policy-checked path to bind (when ok) */
+  /** symlink-resolved, policy-checked path of the prepared folder (when ok) */
   realPath?: string;
+  /** the stage to hand to the engine as the bind source, and the folder's identity (when ok) */
+  source?: string;
+  identity?: DirIdentity;
   failure?: SessionWarning & { class: FailureClass };
 }
 
@@ -23,7 +26,8 @@ export interface PrepareDeps {
   onCheck?: (result: string) => void;
 }
 
-export async function prepareMounts(view: EffectiveMountsView, planned: PlannedMount[], deps: PrepareDeps, signal: AbortSignal): Promise<MountOutcome[]> {
+/** `session` groups the stages for release once the container runs (or on rollback). */
+export async function prepareMounts(view: EffectiveMountsView, planned: PlannedMount[], deps: PrepareDeps, session: string, signal: AbortSignal): Promise<MountOutcome[]> {
   const byHostPath = new Map<string, PlannedMount[]>();
   for (const p of planned) {
     const list = byHostPath.get(p.mount.host_path) ?? [];
@@ -31,11 +35,11 @@ export async function prepareMounts(view: EffectiveMountsView, planned: PlannedM
     byHostPath.set(p.mount.host_path, list);
   }
   const groups = [...byHostPath.values()];
-  const results = await Promise.all(groups.map((group) => prepareOne(view, group, deps, signal)));
+  const results = await Promise.all(groups.map((group) => prepareOne(view, group, deps, session, signal)));
   return results.flat();
 }
 
-async function prepareOne(view: EffectiveMountsView, group: PlannedMount[], deps: PrepareDeps, signal: AbortSignal): Promise<MountOutcome[]> {
+async function prepareOne(view: EffectiveMountsView, group: PlannedMount[], deps: PrepareDeps, session: string, signal: AbortSignal): Promise<MountOutcome[]> {
   const first = group[0] as PlannedMount;
   const { uid, gid } = ownership(view, first.mount);
   // The folder is shared by these binds: the tightest deadline and the strictest check apply.
@@ -43,7 +47,7 @@ async function prepareOne(view: EffectiveMountsView, group: PlannedMount[], deps
   const skipCheck = group.every((p) => p.mount.skip_check);
   const startedAt = Date.now();
   const res = await deps.preparer.prepare(
-    { hostPath: first.mount.host_path, fixedPrefix: first.fixedPrefix, uid, gid, skipCheck, timeoutMs },
+    { hostPath: first.mount.host_path, fixedPrefix: first.fixedPrefix, uid, gid, skipCheck, timeoutMs, session },
     signal,
   );
   const ms = Date.now() - startedAt;
@@ -57,8 +61,8 @@ async function prepareOne(view: EffectiveMountsView, group: PlannedMount[], deps
         deps.emit('mapping.prepared', { ...base, created: res.created, uid, gid });
         deps.emit('mapping.checked', base);
       }
-      deps.logger.debug({ mapping: p.label, real_path: res.realPath, ms }, 'mapping ready');
-      return { planned: p, ok: true, realPath: res.realPath };
+      deps.logger.debug({ mapping: p.label, real_path: res.realPath, stage: res.source, ms }, 'mapping ready');
+      return { planned: p, ok: true, realPath: res.realPath, source: res.source, identity: res.identity };
     }
     deps.onCheck?.(res.class);
     const message = `${p.mount.host_path} (bind ${p.mount.bind}, from ${p.mount.source.kind} "${p.mount.source.name}"): ${res.message}`;
