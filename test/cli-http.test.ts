@@ -204,6 +204,26 @@ describe('tether CLI over HTTP against a real server', () => {
     assert.match(unreachable.stderr, /cannot reach the Tether server/);
   });
 
+  it('refuses a deleted user\'s name to a new user unless --reuse-name; rename retires the old name', async () => {
+    // "alice" was deleted above: her {username} folders would go to whoever gets the name.
+    const refused = await cli(['user', 'create', 'ALICE', '--password-stdin'], { stdin: 'new-alice-password\n' });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /"alice" belonged to a user removed or renamed.*--reuse-name/s);
+    assert.match(refused.stderr, /HTTP 409/);
+    const reused = await cli(['user', 'create', 'ALICE', '--password-stdin', '--reuse-name'], { stdin: 'new-alice-password\n' });
+    assert.equal(reused.code, 0, reused.stderr);
+    assert.match(reused.stdout, /created user ALICE/);
+    const renamed = await cli(['user', 'rename', 'ALICE', 'alice-two']);
+    assert.equal(renamed.code, 0, renamed.stderr);
+    assert.match(renamed.stdout, /renamed user ALICE to alice-two/);
+    const other = await cli(['user', 'create', 'carol-cli', '--password-stdin'], { stdin: 'carol-password\n' });
+    assert.equal(other.code, 0, other.stderr);
+    const taken = await cli(['user', 'rename', 'carol-cli', 'alice']);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /retired username/);
+    assert.equal((await cli(['user', 'rename', 'carol-cli', 'alice', '--reuse-name'])).code, 0);
+  });
+
   it('resets a password directly on the store (admin reset-password)', async () => {
     const reset = await cli(['admin', 'reset-password', '--username', 'admin', '--password-stdin', '--data-dir', join(dir, 'data')], { stdin: 'a-brand-new-password\n', token: null });
     assert.equal(reset.code, 0, reset.stderr);

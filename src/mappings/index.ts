@@ -10,5 +10,6 @@ export {
 } from './policy.js';
 export { resolveEffectiveMounts, resolveWithTemplates, describeSource, type ResolveInput, type Resolution } from './merge.js';
 export { freezeMappingDocument } from './compiled-document.js';
+export { ownershipDisagreements, type OtherDocument } from './ownership-check.js';
 export { mappingsDigest } from './digest.js';
 export { BoundedMemo } from './bounded-memo.js';
