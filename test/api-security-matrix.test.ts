@@ -44,6 +44,14 @@ async function newImage(t: TestApp): Promise<string> {
   return image_id;
 }
 const newUser = async (t: TestApp) => (await t.makeUser(uniq('victim'))).user.user_id;
+async function newApiKey(t: TestApp): Promise<string> {
+  const api_key_id = randomUUID();
+  await t.store.apiKeys.create({
+    api_key_id, name: uniq('key'), key: uniq('k').padEnd(12, 'x').slice(0, 12), digest: randomUUID(), permissions: ['sessions'], read_only: false,
+    created_by: null, created_at: new Date().toISOString(), expires_at: null, revoked_at: null, last_used_at: null,
+  });
+  return api_key_id;
+}
 
 const ROWS: Row[] = [
   { method: 'GET', route: '/api/v1/openapi.json', public: true, user: 200, admin: 200, prepare: async () => ({ url: '/api/v1/openapi.json' }) },
@@ -87,6 +95,11 @@ const ROWS: Row[] = [
   },
   { method: 'GET', route: '/api/v1/audit', user: 403, admin: 200, prepare: async () => ({ url: '/api/v1/audit?limit=5' }) },
   { method: 'GET', route: '/api/v1/effective-mounts', user: 200, admin: 200, prepare: async (t) => ({ url: `/api/v1/effective-mounts?image=${await newImage(t)}` }) },
+  { method: 'GET', route: '/api/v1/api-keys', user: 403, admin: 200, prepare: async () => ({ url: '/api/v1/api-keys' }) },
+  { method: 'POST', route: '/api/v1/api-keys', user: 403, admin: 201, prepare: async () => ({ url: '/api/v1/api-keys', payload: { name: uniq('key'), permissions: ['sessions'] } }) },
+  { method: 'DELETE', route: '/api/v1/api-keys/:id', user: 403, admin: 204, prepare: async (t) => ({ url: `/api/v1/api-keys/${await newApiKey(t)}` }) },
+  // a one-time sign-in link (kasm_url): the link is the credential; a made-up one is refused for everyone
+  { method: 'GET', route: '/api/public/connect/:secret', public: true, user: 401, admin: 401, prepare: async () => ({ url: `/api/public/connect/${'A'.repeat(43)}` }) },
 ];
 
 /** A body no route accepts: wrong types, unknown fields. */
@@ -117,7 +130,9 @@ for (const kind of storeKinds) {
     }
 
     it('has exactly one row per registered route', () => {
-      const registered = t.app.tetherRoutes.map((r) => `${r.method} ${r.url}`).sort();
+      // Routes taken with an API key (the Kasm-compatible API) have their own matrix, with
+      // key credentials instead of user ones: test/kasm-api-security.test.ts.
+      const registered = t.app.tetherRoutes.filter((r) => r.access !== 'apikey').map((r) => `${r.method} ${r.url}`).sort();
       const rows = ROWS.map((r) => `${r.method} ${r.route}`).sort();
       assert.deepEqual(rows, registered, 'add a row to ROWS for every new route (and remove rows of removed routes)');
       for (const r of ROWS) {

@@ -15,11 +15,13 @@ import { imageRoutes } from './routes/images.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { effectiveMountsRoutes } from './routes/effective-mounts.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { kasmApi } from './kasm/index.js';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
-const builtInRoutes = [authRoutes, userRoutes, groupRoutes, memberRoutes, imageRoutes, tokenRoutes, auditRoutes, effectiveMountsRoutes];
+const builtInRoutes = [authRoutes, userRoutes, groupRoutes, memberRoutes, imageRoutes, tokenRoutes, auditRoutes, effectiveMountsRoutes, apiKeyRoutes];
 
 function loggerOptions(logger: AppDeps['logger']): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   if (logger === undefined || typeof logger === 'boolean') return { logger: logger ?? false };
@@ -67,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const routes of builtInRoutes) await routes(api, deps);
     for (const plugin of deps.plugins ?? []) await api.register(async (child) => plugin(child, deps));
   }, { prefix: API_PREFIX });
+  // Kasm's Developer API under /api/public, authenticated by API keys (src/api/kasm)
+  await app.register(async (child) => kasmApi(child, deps));
   for (const plugin of deps.rootPlugins ?? []) await app.register(async (child) => plugin(child, deps));
 
   await app.ready();

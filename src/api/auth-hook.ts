@@ -58,10 +58,17 @@ function presentedSecret(request: FastifyRequest): string | null {
 export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
   const now = deps.now ?? (() => new Date());
   app.decorateRequest('principal', null);
+  app.decorateRequest('apiKey', null);
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config?.access === 'apikey' && request.apiKey === null) throw unauthorized('an API key is required');
+  });
   app.addHook('onRequest', async (request) => {
     request.principal = null;
     const access = request.routeOptions.config?.access;
     if (access === undefined) return; // unmatched URL: the 404 handler answers
+    // API keys, never a user's token or cookie: src/api/kasm/transport.ts authenticates them
+    // (Basic header or the JSON body) before validation; the preHandler below fails closed.
+    if (access === 'apikey') return;
     const secret = presentedSecret(request);
     if (secret === null) {
       if (access === 'public') return;

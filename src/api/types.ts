@@ -24,14 +24,21 @@ declare module 'fastify' {
 
 /**
  * Route-level access, checked in an onRequest hook (before body parsing/validation):
- * 'public' = anyone; 'user' = any signed-in user; 'admin' = administrators only.
+ * 'public' = anyone; 'user' = any signed-in user; 'admin' = administrators only;
+ * 'apikey' = an API key with the route's config.apiKey permission (never a user's token or cookie).
  * Set as `config: { access: 'admin' }` on each route.
  */
-export type Access = 'public' | 'user' | 'admin';
+export type Access = 'public' | 'user' | 'admin' | 'apikey';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** access 'apikey' (the Kasm-compatible API, src/api/kasm): the permission the call needs */
+    apiKey?: import('../auth/api-keys.js').ApiKeyNeed;
+  }
+  interface FastifyRequest {
+    /** access 'apikey': the key the call was made with, once authenticated (src/api/kasm/transport.ts) */
+    apiKey: import('../store/types.js').ApiKeyRecord | null;
   }
 }
 

@@ -13,6 +13,7 @@ import { engineDeadlineMs, prepareMounts } from './prepare-mounts.js';
 import { verifyMounts } from './verify-mounts.js';
 import { ACTIVE_STATES, SessionError, type LaunchRequest } from './types.js';
 import { scheduleExpiry } from './expiry.js';
+import { environmentList } from './environment.js';
 
 /** Serializes count-then-create per user so concurrent launches cannot overshoot the limit. */
 const userLocks = new WeakMap<SessionContext, Map<string, Promise<unknown>>>();
@@ -70,7 +71,7 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
     throw err;
   });
   ctx.events.emit(record.session_id, 'state', { state: 'requested', image: image.name, user: user.username });
-  const done = runLaunch(ctx, record.session_id, abort.signal)
+  const done = runLaunch(ctx, record.session_id, abort.signal, environmentList(req.environment))
     .catch(async (err: unknown) => {
       // Unexpected (store down, bug): still roll back so nothing is left half done.
       ctx.logger.error({ err, session_id: record.session_id }, 'launch crashed');
@@ -92,7 +93,7 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
   return record;
 }
 
-async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSignal): Promise<void> {
+async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSignal, env: string[] = []): Promise<void> {
   const log = ctx.logger.child({ session_id: sessionId });
   const emit = (type: Parameters<typeof ctx.events.emit>[1], data: Record<string, unknown>) => ctx.events.emit(sessionId, type, data);
   const rec = await ctx.store.sessions.get(sessionId);
@@ -160,6 +161,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
       name: `tether-${sessionId}`, image: image.docker_image, user: image.user, mounts: binds,
       sessionId, userId: user.user_id, imageId: image.image_id, instanceId, cores: image.cores, memory: image.memory,
       ...(cmd ? { cmd } : {}),
+      ...(env.length > 0 ? { env } : {}),
     }, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)])), signal);
     containerId = id;
     emit('container.created', { container_id: id });

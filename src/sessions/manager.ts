@@ -7,6 +7,7 @@ import { EventLog } from './event-log.js';
 import { beginDestroy, destroySession } from './destroy.js';
 import { scheduleExpiry, sweepExpired } from './expiry.js';
 import { beginLaunch } from './launch.js';
+import { keepalive } from './keepalive.js';
 import { reconcile } from './reconcile.js';
 import { Slots } from './slots.js';
 import { LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
@@ -91,6 +92,7 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     reconcile() {
       // never two at once (the periodic one and an explicit call)
       const run = reconciling.then(() => reconcile(ctx));
+    keepalive: (id, actor) => keepalive(ctx, id, actor),
       reconciling = run.catch(() => undefined);
       return run;
     },

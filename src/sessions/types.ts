@@ -62,10 +62,26 @@ export class SessionError extends Error {
   }
 }
 
+/** Kasm's persistent_profile_mode, as request_kasm takes it (case-insensitively). */
+export type PersistentProfileMode = 'Enabled' | 'Disabled' | 'Reset';
+
 export interface LaunchRequest {
   imageId: string;
   userId: string;
   actor: Actor;
+  /** environment variables for the session's container (NAME -> value), added to the image's own */
+  environment?: Record<string, string>;
+  /** accepted and carried; not acted on until persistent profiles exist (the launch ignores it) */
+  persistent_profile_mode?: PersistentProfileMode;
+}
+
+/** What a keepalive did: the session afterwards, and whether its time limit moved. */
+export interface KeepaliveResult {
+  record: SessionRecord;
+  /** whether expires_at moved later */
+  extended: boolean;
+  /** Kasm's usage_reached: Tether has no usage budget, so always false */
+  usage_reached: boolean;
 }
 
 export interface ReconcileReport {
@@ -82,6 +98,11 @@ export interface SessionManager {
   waitForLaunch(sessionId: string): Promise<SessionRecord>;
   /** Stops and removes the container, then state destroyed. Never touches host data. */
   destroy(sessionId: string, actor: Actor): Promise<SessionRecord>;
+  /**
+   * Keeps a running session alive: its expires_at becomes now + the time limit of its user's
+   * groups (never earlier than it was; a session without a limit keeps none).
+   */
+  keepalive(sessionId: string, actor: Actor): Promise<KeepaliveResult>;
   /** Starts a destroy and returns the session in state stopping (for the API's 202). */
   beginDestroy(sessionId: string, actor: Actor): Promise<{ record: SessionRecord; done: Promise<SessionRecord> }>;
   /** Brings engine and store back in agreement (see reconcile.ts). */

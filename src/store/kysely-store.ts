@@ -3,6 +3,8 @@
 import type { Kysely } from 'kysely';
 import type { StoreDialect } from './dialect.js';
 import { createAuditRepo } from './repos/audit-repo.js';
+import { createApiKeyRepo } from './repos/api-key-repo.js';
+import { createLoginLinkRepo } from './repos/login-link-repo.js';
 import { createGroupRepo } from './repos/group-repo.js';
 import { createImageRepo } from './repos/image-repo.js';
 import { createMetaRepo, INSTANCE_ID_KEY } from './repos/meta-repo.js';
@@ -29,6 +31,8 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, c
     audit: createAuditRepo(ctx),
     sessions: createSessionRepo(ctx),
     meta,
+    apiKeys: createApiKeyRepo(ctx),
+    loginLinks: createLoginLinkRepo(ctx),
     instanceId() {
       if (instanceId === undefined) {
         const reading = meta.setIfAbsent(INSTANCE_ID_KEY, randomUUID());

@@ -103,6 +103,32 @@ export interface MetaTable {
   value: string;
 }
 
+export interface ApiKeysTable {
+  api_key_id: string;
+  name: string;
+  name_key: string;
+  key: string;
+  digest: string;
+  permissions: string;
+  read_only: DbBool;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface LoginLinksTable {
+  link_id: string;
+  digest: string;
+  user_id: string;
+  session_id: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -112,4 +138,6 @@ export interface Database {
   audit: AuditTable;
   sessions: SessionsTable;
   meta: MetaTable;
+  api_keys: ApiKeysTable;
+  login_links: LoginLinksTable;
 }

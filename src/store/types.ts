@@ -88,6 +88,43 @@ export interface AuditFilter {
   target_type?: string;
   target_id?: string;
   actor_id?: string;
+/** What an API key may reach; a read-only key only reads it. */
+export type ApiKeyPermission = 'sessions' | 'users' | 'groups' | 'images';
+export const API_KEY_PERMISSIONS: readonly ApiKeyPermission[] = ['sessions', 'users', 'groups', 'images'];
+
+/** A credential of the Kasm-compatible API (/api/public): not a user, not a login. */
+export interface ApiKeyRecord {
+  api_key_id: string;
+  /** unique, case-insensitive; the audit log names the key by it */
+  name: string;
+  /** the public half (Kasm's `api_key`), sent with every call */
+  key: string;
+  /** hex SHA-256 of the secret (Kasm's `api_key_secret`); the secret itself is never stored */
+  digest: string;
+  permissions: ApiKeyPermission[];
+  read_only: boolean;
+  /** user id of the administrator who created it */
+  created_by: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A one-time sign-in link to one session's page for its user (the kasm_url of request_kasm). */
+export interface LoginLinkRecord {
+  link_id: string;
+  /** hex SHA-256 of the link's secret */
+  digest: string;
+  user_id: string;
+  session_id: string;
+  /** who asked for it, as the audit log names them */
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
   since?: string;
   limit?: number;
 }
@@ -251,4 +288,30 @@ export interface Store {
 }
 
 /** Opens a store from a URL: `postgres://...` or a SQLite file path; runs pending migrations. */
+export interface ApiKeyRepo {
+  /** name taken -> ConflictError(field 'name') */
+  create(k: ApiKeyRecord): Promise<void>;
+  get(apiKeyId: string): Promise<ApiKeyRecord | undefined>;
+  /** by the public half; what authentication needs */
+  getByKey(key: string): Promise<ApiKeyRecord | undefined>;
+  /** case-insensitive */
+  getByName(name: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  update(apiKeyId: string, patch: Partial<Pick<ApiKeyRecord, 'revoked_at' | 'last_used_at'>>): Promise<void>;
+  delete(apiKeyId: string): Promise<void>;
+}
+
+export interface LoginLinkRepo {
+  create(l: LoginLinkRecord): Promise<void>;
+  /**
+   * Marks the link with this digest used, only if it is unused and not expired at `now`;
+   * returns it when this call used it (exactly one caller wins), else undefined.
+   */
+  consume(digest: string, now: string): Promise<LoginLinkRecord | undefined>;
+  /** removes links that expired before `before`; returns how many */
+  deleteExpired(before: string): Promise<number>;
+}
+
 export type OpenStore = (url: string) => Promise<Store>;
+  apiKeys: ApiKeyRepo;
+  loginLinks: LoginLinkRepo;

@@ -1,21 +1,19 @@
 // Group membership: administrators only. Nobody leaves "All Users"; the last active
 // administrator cannot leave "Administrators".
 import type { FastifyInstance } from 'fastify';
-import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from '../../store/system-groups.js';
+import { DEFAULT_SCRYPT_N } from '../../auth/index.js';
 import type { AppDeps } from '../types.js';
-import { conflict, notFound } from '../http-error.js';
 import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
-import { writeAudit } from '../audit-log.js';
 import { requireGroup, requireUser } from '../lookup.js';
 import { errorResponses, listOf, userSchema } from '../schemas.js';
 import { userJson } from '../serialize.js';
-import { assertNotLastAdmin } from './users.js';
+import { actingAsPrincipal, addToGroup, removeFromGroup } from '../user-actions.js';
 
 const groupParam = { id: { type: 'string', minLength: 1, maxLength: 200, description: 'group id or name' } };
 
 export async function memberRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const now = clockOf(deps);
+  const env = { deps, now: clockOf(deps), scryptN: deps.auth?.scryptN ?? DEFAULT_SCRYPT_N };
   const tags = ['groups'];
 
   app.get<{ Params: { id: string } }>('/groups/:id/members', {
@@ -41,14 +39,7 @@ export async function memberRoutes(app: FastifyInstance, deps: AppDeps): Promise
   }, async (request, reply) => {
     const group = await requireGroup(deps.store, request.params.id);
     const user = await requireUser(deps.store, request.body.user);
-    const current = await deps.store.groups.groupsOf(user.user_id);
-    if (current.some((g) => g.group_id === group.group_id)) throw conflict(`user "${user.username}" is already a member of "${group.name}"`);
-    await deps.store.transaction(async (tx) => {
-      await tx.groups.addMember(group.group_id, user.user_id);
-      await writeAudit(tx, caller(request), now(), {
-        action: 'group.member.add', target_type: 'group', target_id: group.group_id, target_name: group.name, after: { user_id: user.user_id, username: user.username },
-      });
-    });
+    await addToGroup(env, actingAsPrincipal(caller(request)), group, user);
     return reply.status(204).send();
   });
 
@@ -65,16 +56,7 @@ export async function memberRoutes(app: FastifyInstance, deps: AppDeps): Promise
   }, async (request, reply) => {
     const group = await requireGroup(deps.store, request.params.id);
     const user = await requireUser(deps.store, request.params.user);
-    if (group.group_id === ALL_USERS_GROUP_ID) throw conflict('every user stays in "All Users"; delete or disable the user instead');
-    const current = await deps.store.groups.groupsOf(user.user_id);
-    if (!current.some((g) => g.group_id === group.group_id)) throw notFound(`membership of "${user.username}" in "${group.name}"`);
-    if (group.group_id === ADMINISTRATORS_GROUP_ID) await assertNotLastAdmin(deps.store, user.user_id, 'remove from "Administrators"');
-    await deps.store.transaction(async (tx) => {
-      await tx.groups.removeMember(group.group_id, user.user_id);
-      await writeAudit(tx, caller(request), now(), {
-        action: 'group.member.remove', target_type: 'group', target_id: group.group_id, target_name: group.name, before: { user_id: user.user_id, username: user.username },
-      });
-    });
+    await removeFromGroup(env, actingAsPrincipal(caller(request)), group, user);
     return reply.status(204).send();
   });
 }

@@ -4,6 +4,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 import { initialMigration } from './0001-initial.js';
 import { metaMigration } from './0002-meta.js';
+import { apiKeysMigration } from './0005-api-keys.js';
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
@@ -11,6 +12,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       return {
         '0001-initial': initialMigration(dialect),
         '0002-meta': metaMigration(),
+        '0005-api-keys': apiKeysMigration(),
       };
     },
   };
