@@ -11,6 +11,8 @@ import { sessionsRoutes } from './api/routes/sessions.js';
 import { loadServerEnv } from './config.js';
 
 export const RECONCILE_EVERY_MS = 30_000;
+/** how long the start-up sweep of stale stages may take (a remote engine may not answer) */
+export const STAGE_SWEEP_TIMEOUT_MS = 10_000;
 /**
  * Helper-container image for host preparation on a REMOTE engine (DOCKER_HOST not local):
  * any image with busybox sh, mkdir, chown, stat, find, readlink; it must be present there.
@@ -36,7 +38,13 @@ export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExte
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     const runtime = createDockerRuntime(config.dockerHost ? { dockerHost: config.dockerHost } : {});
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
-    const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: deps.policy, logger, ...LOCAL_PREPARER_WORKERS });
+    // stages live under a folder per instance: what this instance's previous run left (a crash) is released now
+    const stagingNamespace = await deps.store.instanceId();
+    const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: deps.policy, logger, ...LOCAL_PREPARER_WORKERS, stagingNamespace });
+    await preparer.sweep(AbortSignal.timeout(STAGE_SWEEP_TIMEOUT_MS)).then(
+      (n) => n > 0 && logger.warn({ swept: n }, 'host preparation: released stale stages (or helpers) of a previous run'),
+      (err: unknown) => logger.error({ err }, 'host preparation: sweeping stale stages failed; they stay until the next start'),
+    );
     const metrics = createMetrics({ store: deps.store });
     const manager = createSessionManager({
       store: deps.store, runtime, preparer, policy: deps.policy, logger: logger.child({ component: 'sessions' }), metrics,

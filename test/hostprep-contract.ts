@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { DEFAULT_STAGING_ROOT, type HostPreparer, type PrepareRequest, type PrepareResult } from '../src/hostprep/index.js';
 import { startFlipper } from './helpers/flipper.js';
+import { dockerClient, execIn, TEST_IMAGE } from './helpers/docker.js';
 
 /** how long the attacker flips a folder while preparations run */
 const RACE_MS = 15_000;
@@ -233,6 +234,42 @@ describe(`HostPreparer contract: ${name}`, () => {
     assert.equal(owner(`${decoy}/marker`), '0:0');
     assert.equal(existsSync(`${decoy}/img`), false);
     assert.deepEqual(stageMounts().filter((m) => m.includes(`/${raceSession}/`)), [], 'every stage released');
+  });
+
+  it('verify: a started container shows the staged folder at its bind (after release too); anything else is a mismatch', async () => {
+    const prefix = `${base}/verify`;
+    mkdirSync(prefix);
+    const own = `verify-${process.pid}`;
+    const r = await preparer.prepare(req(`${prefix}/v`, prefix, { session: own }));
+    assert.ok(r.ok, JSON.stringify(r));
+    writeFileSync(`${prefix}/v/seen`, 'yes');
+    const docker = dockerClient();
+    const c = await docker.createContainer({
+      Image: TEST_IMAGE, Labels: { 'tether.test': 'hostprep-contract' },
+      HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'bind', Source: r.source, Target: '/data/inner', ReadOnly: false }] },
+    });
+    try {
+      await c.start();
+      await preparer.release(own);
+      assert.equal((await execIn(docker, c.id, ['cat', '/data/inner/seen'])).output, 'yes', 'the running container keeps its mount after the stage is released');
+      assert.equal((await execIn(docker, c.id, ['ln', '-s', '/data', '/lnk'])).code, 0);
+      const pid = (await c.inspect()).State.Pid;
+      const other = { dev: r.identity.dev, ino: r.identity.ino + 1 };
+      const v = await preparer.verify(pid, [
+        { target: '/data/inner', expected: r.identity },
+        { target: '/data/inner', expected: other },
+        { target: '/bin', expected: r.identity },
+        { target: '/lnk/inner', expected: r.identity },
+        { target: '/missing', expected: r.identity },
+      ], 10_000);
+      assert.ok(v.ok, JSON.stringify(v));
+      assert.deepEqual(v.findings.map((f) => f.ok), [true, false, false, false, false]);
+      assert.deepEqual(v.findings[1]?.found, r.identity, 'what was found is reported');
+      assert.match(v.findings[3]?.message ?? '', /"\/lnk" is a symlink: symlinks on the way to a bind target inside the container are never followed/);
+      assert.equal(v.findings[4]?.found, null);
+    } finally {
+      await c.remove({ force: true });
+    }
   });
 
   it('handles concurrent requests beyond the idle pool', async () => {

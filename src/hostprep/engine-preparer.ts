@@ -18,6 +18,8 @@ import type { BindCheck, FailureClass, HostPreparer, PrepareRequest, PrepareResu
 import { validateRequest } from './validate-request.js';
 
 export const HELPER_LABEL = 'tether.helper';
+/** the staging namespace (Tether instance) a helper works for: sweep() removes only its own */
+export const HELPER_NAMESPACE_LABEL = 'tether.helper.namespace';
 
 export interface EngineHostPreparerOptions {
   docker: Dockerode;
@@ -78,7 +80,7 @@ export function createEngineHostPreparer(opts: EngineHostPreparerOptions): Engin
       Image: image,
       // ends by itself shortly after the deadline, even if Tether dies meanwhile
       Cmd: ['sleep', String(Math.ceil(lifetimeMs / 1000) + 10)],
-      Labels: { [HELPER_LABEL]: 'hostprep' },
+      Labels: { [HELPER_LABEL]: 'hostprep', [HELPER_NAMESPACE_LABEL]: namespace },
       HostConfig: {
         NetworkMode: 'none',
         PidMode: 'host',
@@ -232,7 +234,7 @@ export function createEngineHostPreparer(opts: EngineHostPreparerOptions): Engin
       }
     },
     async sweep(signal) {
-      const list = await docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=hostprep`] }, abortSignal: signal } as Dockerode.ContainerListOptions);
+      const list = await docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=hostprep`, `${HELPER_NAMESPACE_LABEL}=${namespace}`] }, abortSignal: signal } as Dockerode.ContainerListOptions);
       await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: false, abortSignal: signal }).catch(() => undefined)));
       await housekeeping(['sweep', `${stagingRoot}/${namespace}`], signal);
       await Promise.all([...removals]);

@@ -128,7 +128,11 @@ case "$op" in
     ensure_stage_dir "$stagedir"
     stage="$stagedir/$stagename"
     out=$(mkdir -m 700 "$stage" 2>&1) || fail 7 "create stage $stage: $out"
-    out=$(mount -o bind /proc/self/cwd "$stage" 2>&1) || { rmdir "$stage"; fail 7 "staging \\"$real\\" at $stage failed: $out"; }
+    if ! out=$(mount -o bind /proc/self/cwd "$stage" 2>&1); then
+      rmdir "$stage"
+      [ "$(stat -c %h .)" = 0 ] && fail 2 "the prepared folder \\"$real\\" was removed while it was being prepared (expected it to stay)"
+      fail 7 "staging \\"$real\\" at $stage failed: $out"
+    fi
     if [ "$(stat -c %d:%i "$stage")" != "$id" ]; then
       umount -l "$stage"; rmdir "$stage"
       fail 5 "the stage $stage does not show the prepared folder \\"$real\\" ($id): refused"

@@ -73,6 +73,9 @@ export async function stageHandle(handle: FileHandle, expected: DirIdentity, dir
   const r = await runTool('mount', ['--bind', '--no-canonicalize', '/proc/self/fd/3', stagePath], handle.fd);
   if (r.code !== 0) {
     await rmdir(stagePath).catch(() => undefined);
+    // a folder removed after it was opened cannot be mounted: say so rather than blame mount
+    const gone = await handle.stat().then((st) => st.nlink === 0, () => false);
+    if (gone) throw new PrepareStepError('missing', `the prepared folder was removed while it was being prepared (expected it to stay)`);
     throw new PrepareStepError('io', `staging the prepared folder at ${JSON.stringify(stagePath)} failed: mount exited ${r.code}: ${r.stderr} (expected Tether to run as root with mount available)`);
   }
   const st = await stat(stagePath);
