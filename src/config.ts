@@ -86,6 +86,11 @@ const nonEmpty = (v: string | undefined): string | undefined => (v === undefined
 export interface ServerEnv {
   /** TETHER_METRICS_PUBLIC=1: GET /metrics without a token (a private network); default false = administrators only */
   metricsPublic: boolean;
+  /**
+   * TETHER_PUBLIC_URL: the URL people reach Tether at (e.g. behind a TLS reverse proxy);
+   * https:// makes Tether's cookies `__Host-` prefixed and Secure. Unset = as reached (plain HTTP cookies).
+   */
+  publicUrl: URL | undefined;
 }
 
 /**
@@ -96,7 +101,23 @@ export interface ServerEnv {
 export function loadServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   const secretKey = nonEmpty(env.TETHER_SECRET_KEY);
   if (secretKey !== undefined) keyFromBase64(secretKey);
-  return { metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC) };
+  return { metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC), publicUrl: parsePublicUrl(env.TETHER_PUBLIC_URL) };
+}
+
+/** An http(s) URL with a host and no credentials, query or fragment; unset or empty = undefined. */
+export function parsePublicUrl(value: string | undefined): URL | undefined {
+  const v = nonEmpty(value)?.trim();
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new Error(`TETHER_PUBLIC_URL: "${v}" is not a URL; expected e.g. https://tether.example.org`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '' || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new Error(`TETHER_PUBLIC_URL: "${v}" must be http:// or https:// with a host and nothing after the path, e.g. https://tether.example.org`);
+  }
+  return url;
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {

@@ -50,6 +50,8 @@ export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExte
       store: deps.store, runtime, preparer, policy: deps.policy, logger: logger.child({ component: 'sessions' }), metrics,
       // the server's one box (server.ts), the one the API seals registry credentials with
       decryptRegistryAuth: deps.secrets?.openRegistryAuth,
+      // terminals and app access on a session close as soon as it stops being usable
+      onSessionEnding: (sessionId, state) => deps.revocations?.publish({ kind: 'session', sessionId, reason: `session ${state}` }),
     });
     deps.sessions = manager;
     deps.plugins = [...(deps.plugins ?? []), sessionsRoutes(manager)];

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import type { Config } from './config.js';
+import { loadServerEnv, type Config } from './config.js';
 import type { AppDeps } from './api/types.js';
 import { buildApp } from './api/app.js';
 import { webUiPlugin } from './api/web-ui.js';
@@ -15,6 +15,7 @@ import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from './store/system-grou
 import type { Store } from './store/types.js';
 import { mkdir, realpath } from 'node:fs/promises';
 import { createSecretBox } from './secrets/index.js';
+import { RevocationHub } from './auth/revocations.js';
 
 export type DepsExtension = (deps: AppDeps, config: Config) => Promise<(() => Promise<void>) | void>;
 
@@ -43,7 +44,10 @@ export async function buildServerDeps(config: Config, logger: Logger): Promise<A
   // the one box of the server (the API seals, the sessions open): its key (TETHER_SECRET_KEY,
   // checked by loadServerEnv at start, or <dataDir>/secret.key) is read or made when first needed
   const policy = { ...config.policy, extraDenied: await withRealPaths(config.policy.extraDenied) };
-  return { store, policy, logger, secrets: createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey }) };
+  // one hub per server: the routes publish, the terminals, the app proxy and the sessions' end are heard on it
+  const revocations = new RevocationHub();
+  const secureCookies = loadServerEnv().publicUrl?.protocol === 'https:';
+  return { store, policy, logger, secrets: createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey }), revocations, secureCookies };
 }
 
 /**

@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 image=tether/demo-workspace:1
 busybox=/bin/busybox
-if ! [ -x "$busybox" ] || ! "$busybox" --list 2>/dev/null | grep -qx httpd; then
+if ! [ -x "$busybox" ] || ! "$busybox" --list 2>/dev/null | grep -x httpd >/dev/null; then
   bash scripts/lab/ensure-tools.sh >/dev/null
 fi
-if ! "$busybox" --list 2>/dev/null | grep -qx httpd; then
+if ! "$busybox" --list 2>/dev/null | grep -x httpd >/dev/null; then
   echo "build-demo-image: ERROR: $busybox is not busybox-static with httpd (apt-get install busybox-static)" >&2
   exit 1
 fi

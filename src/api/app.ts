@@ -15,6 +15,8 @@ import { imageRoutes } from './routes/images.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { effectiveMountsRoutes } from './routes/effective-mounts.js';
+import { RevocationHub } from '../auth/revocations.js';
+import { SESSION_COOKIE_BASE, cookieName } from './cookies.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { kasmApi } from './kasm/index.js';
 
@@ -29,6 +31,7 @@ function loggerOptions(logger: AppDeps['logger']): Pick<FastifyServerOptions, 'l
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  deps.revocations ??= new RevocationHub();
   const app = Fastify({
     ...loggerOptions(deps.logger),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -56,7 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'an API token (tth_...) or login token' },
-          session: { type: 'apiKey', in: 'cookie', name: 'tether_session' },
+          session: { type: 'apiKey', in: 'cookie', name: cookieName(SESSION_COOKIE_BASE, deps.secureCookies === true) },
         },
       },
       security: [{ bearer: [] }, { session: [] }],

@@ -6,8 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateSecret } from '../auth/index.js';
 import type { AppDeps, Principal } from './types.js';
 import { forbidden, unauthorized } from './http-error.js';
+import { SESSION_COOKIE_BASE, cookieName, cookieValues } from './cookies.js';
 
-export const SESSION_COOKIE = 'tether_session';
+/** The sign-in cookie's name over plain HTTP; over HTTPS it is `__Host-tether_session` (see cookies.ts). */
+export const SESSION_COOKIE = SESSION_COOKIE_BASE;
 /** Header the web UI sends on every state-changing request made with the login cookie. */
 export const CSRF_HEADER = 'x-tether-csrf';
 /** Methods that change nothing: no CSRF header or Origin check needed for them. */
@@ -45,18 +47,24 @@ export function originMatchesHost(headers: IncomingHttpHeaders): boolean | null 
   }
 }
 
-/** The presented secret: `Authorization: Bearer` first, else the login cookie. */
-function presentedSecret(request: FastifyRequest): string | null {
+/**
+ * The presented secret: `Authorization: Bearer` first, else the login cookie. The cookie sent
+ * twice means a second one was set for a parent domain by another host (e.g. a workspace
+ * app's JavaScript): refused rather than guessing which one is the user's own.
+ */
+function presentedSecret(request: FastifyRequest, cookie: string): string | null | { duplicated: number } {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer +(\S+) *$/i.exec(header);
     return m?.[1] ?? '';
   }
-  return request.cookies?.[SESSION_COOKIE] ?? null;
+  const values = cookieValues(request.headers.cookie, cookie);
+  return values.length > 1 ? { duplicated: values.length } : values[0] ?? null;
 }
 
 export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
   const now = deps.now ?? (() => new Date());
+  const cookie = cookieName(SESSION_COOKIE_BASE, deps.secureCookies === true);
   app.decorateRequest('principal', null);
   app.decorateRequest('apiKey', null);
   app.addHook('preHandler', async (request) => {
@@ -69,7 +77,12 @@ export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
     // API keys, never a user's token or cookie: src/api/kasm/transport.ts authenticates them
     // (Basic header or the JSON body) before validation; the preHandler below fails closed.
     if (access === 'apikey') return;
-    const secret = presentedSecret(request);
+    const presented = presentedSecret(request, cookie);
+    if (typeof presented === 'object' && presented !== null) {
+      if (access === 'public') return; // signing in again must stay possible
+      throw unauthorized(`the browser sent the cookie "${cookie}" ${presented.duplicated} times: one was set by another site for a parent domain; clear this site's cookies and sign in again`);
+    }
+    const secret = presented;
     if (secret === null) {
       if (access === 'public') return;
       throw unauthorized('authentication required: send "Authorization: Bearer <token>" or sign in');

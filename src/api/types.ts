@@ -62,6 +62,10 @@ export interface AppDeps {
   secrets?: import('../secrets/index.js').SecretBox;
   /** largest accepted request body in bytes (default 256 KiB); larger bodies get 413 */
   bodyLimit?: number;
+  /** where revocations are published (routes) and heard (terminals, app proxy); buildApp makes one when absent */
+  revocations?: import('../auth/revocations.js').RevocationHub;
+  /** true when Tether is served over HTTPS (TETHER_PUBLIC_URL https://...): cookies named __Host-..., Secure */
+  secureCookies?: boolean;
 }
 
 /** One registered route, as the app records it (the security matrix test is generated from it). */

@@ -4,3 +4,5 @@ export { generateTokenSecret, digestToken, looksLikeToken, TOKEN_PREFIX } from '
 export { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from './login-throttle.js';
 export { isAdminGroups, activeAdministrators } from './permissions.js';
 export { authenticateSecret, type AuthResult } from './authenticate.js';
+export { RevocationHub, revokes, type Revocation, type Holder } from './revocations.js';
+export { credentialStillValid } from './still-valid.js';

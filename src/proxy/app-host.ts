@@ -1,8 +1,9 @@
 // Which requests belong to a session's app origin: Host `s-<session id>.<base host>`.
 // Everything else is Tether's own API and UI.
-import { SESSION_COOKIE } from '../api/auth-hook.js';
+import { APP_COOKIE_BASE, isTetherCookieName } from '../api/cookies.js';
 
-export const APP_COOKIE = 'tether_app';
+/** The app cookie's name over plain HTTP; over HTTPS `__Host-tether_app` (cookieName in api/cookies.ts). */
+export const APP_COOKIE = APP_COOKIE_BASE;
 export const ENTER_PATH = '/__tether/enter';
 
 const APP_HOST = /^s-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[a-z0-9.-]+(?::\d{1,5})?$/;
@@ -35,11 +36,11 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return null;
 }
 
-/** The Cookie header without Tether's own cookies (null when nothing is left). */
+/** The Cookie header without Tether's own cookies, in any of their forms (null when nothing is left). */
 export function withoutTetherCookies(header: string | undefined): string | null {
   const kept = (header ?? '').split(';').map((p) => p.trim()).filter((p) => {
     const name = p.slice(0, Math.max(0, p.indexOf('='))).trim();
-    return p !== '' && name !== APP_COOKIE && name !== SESSION_COOKIE;
+    return p !== '' && !isTetherCookieName(name);
   });
   return kept.length > 0 ? kept.join('; ') : null;
 }

@@ -2,18 +2,25 @@
 // is s-<session id>.<base> is answered here and never reaches the API, the web UI or their
 // cookies; any other Host goes on to Fastify unchanged. Entry: GET /__tether/enter?token=
 // (a 60 s single-use token from POST /api/v1/sessions/:id/app-token) sets this origin's own
-// cookie and redirects to /. Without that cookie, valid for THIS session and held by the
-// session's owner: 401, nothing proxied.
+// cookie and sends the browser on to /. Without that cookie, valid for THIS session and held
+// by the session's owner: 401, nothing proxied. Each request also checks that the Tether
+// credential the entry was asked with still stands (not signed out or revoked, its user
+// enabled); revocations heard on the hub drop the grants and cut the proxied connections
+// (WebSockets, answers still streaming) at once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../api/types.js';
 import type Dockerode from 'dockerode';
 import type { Store } from '../store/types.js';
-import type { AppCredentials } from './app-credentials.js';
-import { APP_COOKIE, ENTER_PATH, cookieValue, sessionOfHost } from './app-host.js';
+import type { AppCredentials, AppGrant } from './app-credentials.js';
+import { ENTER_PATH, sessionOfHost } from './app-host.js';
+import { APP_COOKIE_BASE, cookieName, cookieValues } from '../api/cookies.js';
+import { credentialStillValid } from '../auth/still-valid.js';
+import type { RevocationHub } from '../auth/revocations.js';
 import { ContainerAddresses, resolveTarget } from './target.js';
 import { SAFE_METHODS, originMatchesHost } from '../api/auth-hook.js';
-import { forwardHttp, forwardUpgrade } from './forward.js';
+import { forwardHttp, forwardUpgrade, type Cut } from './forward.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -22,19 +29,24 @@ export interface AppProxyOptions { docker: Dockerode; credentials: AppCredential
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 502: 'Bad Gateway' };
 
-type Verdict = { ok: true; host: string; port: number; containerId: string } | { ok: false; status: number; message: string };
+type Verdict = { ok: true; host: string; port: number; containerId: string; grant: AppGrant } | { ok: false; status: number; message: string };
 
-async function authorize(o: AppProxyOptions, addresses: ContainerAddresses, req: IncomingMessage, sessionId: string, strictOrigin: boolean): Promise<Verdict> {
-  const secret = cookieValue(req.headers.cookie, APP_COOKIE);
-  const grant = secret ? o.credentials.check(secret, sessionId) : null;
+interface ProxyContext { o: AppProxyOptions; addresses: ContainerAddresses; cookie: string; secure: boolean }
+
+async function authorize(c: ProxyContext, req: IncomingMessage, sessionId: string, strictOrigin: boolean): Promise<Verdict> {
+  const { o, addresses } = c;
+  // every value sent under the cookie's name is tried: one planted for a parent domain by
+  // another session's app must not shadow the user's own
+  const grant = cookieValues(req.headers.cookie, c.cookie).map((secret) => o.credentials.check(secret, sessionId)).find((g) => g !== null);
   if (!grant) return { ok: false, status: 401, message: 'open this app from its session page in Tether (no valid app cookie for this session)' };
+  if (!(await credentialStillValid(o.store, grant, new Date()))) return { ok: false, status: 401, message: 'the Tether sign-in this app was opened with has ended: open the app again from its session page' };
   // a request from a page of another origin (another session's app, any site; "null") is refused
   if (strictOrigin && originMatchesHost(req.headers) === false) return { ok: false, status: 403, message: `requests from origin ${req.headers.origin ?? ''} are not accepted here` };
   const target = await resolveTarget(o.store, addresses, sessionId);
   if (!target.ok) return target;
   // the session changed hands or the user is gone: the grant no longer applies
   if (target.userId !== grant.userId) return { ok: false, status: 403, message: 'this app cookie belongs to someone else' };
-  return target;
+  return { ...target, grant };
 }
 
 function refuse(res: ServerResponse, status: number, message: string): void {
@@ -42,21 +54,39 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   res.end(`Tether app proxy: ${message}\n`);
 }
 
-function enter(o: AppProxyOptions, req: IncomingMessage, res: ServerResponse, sessionId: string): void {
+/**
+ * The entry page sets the cookie and moves on to / from this very origin (not a redirect: the
+ * navigation that brought the browser here came from Tether's origin, possibly another site,
+ * and a SameSite=Strict cookie is sent only on a navigation the app's own site started).
+ */
+const ENTER_PAGE = '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Opening the app</title><a href="/">Open the app</a>\n';
+
+function enter(c: ProxyContext, req: IncomingMessage, res: ServerResponse, sessionId: string): void {
   const url = new URL(req.url ?? '/', 'http://app.invalid');
   const token = url.searchParams.get('token') ?? '';
-  const secret = req.method === 'GET' ? o.credentials.redeem(token, sessionId) : null;
+  const secret = req.method === 'GET' ? c.o.credentials.redeem(token, sessionId) : null;
   if (!secret) return refuse(res, 403, 'this entry link is invalid, used or expired (links last 60 s): open the app again from the session page');
-  res.writeHead(302, {
-    location: '/', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer',
-    'set-cookie': `${APP_COOKIE}=${secret}; Path=/; HttpOnly; SameSite=Lax`,
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff',
+    'set-cookie': `${c.cookie}=${secret}; Path=/; HttpOnly; SameSite=Strict${c.secure ? '; Secure' : ''}`,
   });
-  res.end();
+  res.end(ENTER_PAGE);
+}
+
+/** Cuts the proxied exchange when a revocation concerns it; stops listening when it ends by itself. */
+function cutOnRevocation(hub: RevocationHub | undefined, grant: AppGrant, sessionId: string, cut: Cut, ended: NodeJS.EventEmitter): void {
+  if (!hub) return;
+  const unwatch = hub.watch({ ...grant, sessionId }, cut);
+  ended.once('close', unwatch);
 }
 
 export function appProxyPlugin(o: AppProxyOptions) {
-  return async function registerAppProxy(app: FastifyInstance): Promise<void> {
-    const addresses = new ContainerAddresses(o.docker);
+  return async function registerAppProxy(app: FastifyInstance, deps: AppDeps): Promise<void> {
+    const secure = deps.secureCookies === true;
+    const c: ProxyContext = { o, addresses: new ContainerAddresses(o.docker), cookie: cookieName(APP_COOKIE_BASE, secure), secure };
+    const hub = deps.revocations;
+    const unsubscribe = hub?.subscribe((r) => o.credentials.revoke(r));
+    app.addHook('onClose', async () => unsubscribe?.());
     app.addHook('onReady', async () => {
       const server = app.server;
       const fastifyRequest = server.listeners('request') as RequestListener[];
@@ -70,11 +100,11 @@ export function appProxyPlugin(o: AppProxyOptions) {
           return;
         }
         const path = (req.url ?? '/').split('?')[0];
-        if (path === ENTER_PATH) return enter(o, req, res, sessionId);
+        if (path === ENTER_PATH) return enter(c, req, res, sessionId);
         const unsafe = !SAFE_METHODS.has(req.method ?? 'GET');
-        authorize(o, addresses, req, sessionId, unsafe).then((v) => {
+        authorize(c, req, sessionId, unsafe).then((v) => {
           if (!v.ok) return refuse(res, v.status, v.message);
-          forwardHttp(req, res, v, () => addresses.forget(v.containerId));
+          cutOnRevocation(hub, v.grant, sessionId, forwardHttp(req, res, v, () => c.addresses.forget(v.containerId)), res);
         }, (err: unknown) => refuse(res, 502, `cannot reach the session: ${err instanceof Error ? err.message : String(err)}`));
       });
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -84,9 +114,9 @@ export function appProxyPlugin(o: AppProxyOptions) {
           return;
         }
         socket.on('error', () => socket.destroy());
-        authorize(o, addresses, req, sessionId, true).then((v) => {
+        authorize(c, req, sessionId, true).then((v) => {
           if (!v.ok) return socket.end(`HTTP/1.1 ${v.status} ${STATUS_TEXT[v.status] ?? 'Error'}\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(v.message)}\r\n\r\n${v.message}`);
-          forwardUpgrade(req, socket, head, v, () => addresses.forget(v.containerId));
+          cutOnRevocation(hub, v.grant, sessionId, forwardUpgrade(req, socket, head, v, () => c.addresses.forget(v.containerId)), socket);
         }, () => socket.destroy());
       });
     });

@@ -1,10 +1,18 @@
 // A small reverse proxy with node:http / node:net: requests and WebSocket upgrades go to the
 // session's container unchanged except for the headers below. Tether's cookies and any
-// Authorization header are removed so the workspace never sees a Tether credential.
+// Authorization header are removed so the workspace never sees a Tether credential. What the
+// workspace answers passes unchanged except for its Set-Cookie headers (set-cookie.ts).
+// Both return a function that cuts the connection (access revoked).
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { withoutTetherCookies } from './app-host.js';
+import { rewriteResponseHead, rewriteSetCookies } from './set-cookie.js';
+
+/** Cuts a proxied exchange at once, both ways. */
+export type Cut = () => void;
+/** an upgrade answer's head larger than this is refused (the relay would have to hold it) */
+const MAX_RESPONSE_HEAD = 64 * 1024;
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
@@ -24,10 +32,13 @@ function forwardedHeaders(req: IncomingMessage, keepUpgrade: boolean): IncomingH
 /** Called when the target gave no answer at all (refused, unreachable, timed out): its address may be stale. */
 type OnUnreachable = () => void;
 
-export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: { host: string; port: number }, onUnreachable?: OnUnreachable): void {
+export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: { host: string; port: number }, onUnreachable?: OnUnreachable): Cut {
   const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req, false), timeout: 60_000 }, (up) => {
     const headers = { ...up.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
+    const cookies = rewriteSetCookies(up.headers['set-cookie']);
+    if (cookies) headers['set-cookie'] = cookies;
+    else delete headers['set-cookie'];
     res.writeHead(up.statusCode ?? 502, headers);
     up.pipe(res);
   });
@@ -40,6 +51,10 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: {
     } else res.destroy();
   });
   req.pipe(upstream);
+  return () => {
+    upstream.destroy();
+    res.destroy();
+  };
 }
 
 /** Raw HTTP head of a request, as received, minus the stripped headers. */
@@ -54,7 +69,7 @@ function requestHead(req: IncomingMessage): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string; port: number }, onUnreachable?: OnUnreachable): void {
+export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string; port: number }, onUnreachable?: OnUnreachable): Cut {
   const upstream = connect({ host: target.host, port: target.port });
   upstream.setTimeout(60_000, () => upstream.destroy());
   let connected = false;
@@ -63,8 +78,10 @@ export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
     upstream.setTimeout(0);
     upstream.write(requestHead(req));
     if (head.length > 0) upstream.write(head);
-    upstream.pipe(socket);
-    socket.pipe(upstream);
+    relayResponseHead(upstream, socket, () => {
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
   });
   upstream.on('error', () => {
     if (!connected) onUnreachable?.();
@@ -76,4 +93,32 @@ export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
   upstream.on('close', () => {
     if (connected) socket.destroy();
   });
+  return () => {
+    upstream.destroy();
+    socket.destroy();
+  };
+}
+
+/**
+ * Reads the workspace's answer to the upgrade up to the end of its head, hands the head on
+ * with its Set-Cookie lines rewritten, and whatever followed it unchanged; then `then`.
+ */
+function relayResponseHead(upstream: Duplex, socket: Duplex, then: () => void): void {
+  let buf = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    const m = /\r?\n\r?\n/.exec(buf.toString('latin1'));
+    if (!m) {
+      if (buf.length > MAX_RESPONSE_HEAD) upstream.destroy();
+      return;
+    }
+    upstream.off('data', onData);
+    upstream.pause();
+    const headEnd = m.index + m[0].length;
+    socket.write(Buffer.from(`${rewriteResponseHead(buf.subarray(0, m.index).toString('latin1'))}\r\n\r\n`, 'latin1'));
+    if (buf.length > headEnd) socket.write(buf.subarray(headEnd));
+    then();
+    upstream.resume();
+  };
+  upstream.on('data', onData);
 }

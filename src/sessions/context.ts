@@ -29,6 +29,8 @@ export interface SessionManagerOptions {
   lateContainerChecksMs?: number[];
   /** engine create/start calls in flight at once (default 4); see slots.ts */
   engineConcurrency?: number;
+  /** told when a session stops being usable (stopping, failed, destroyed), so what is open on it closes at once */
+  onSessionEnding?: (sessionId: string, state: SessionState) => void;
 }
 
 export interface InFlight {
@@ -57,6 +59,7 @@ export interface SessionContext {
   inFlight: Map<string, InFlight>;
   /** follow-up timers (late containers, expiry): cleared on close */
   timers: Set<NodeJS.Timeout>;
+  onSessionEnding?: (sessionId: string, state: SessionState) => void;
 }
 
 /** Persists a state change with compare-and-set and announces it on the progress stream. */
@@ -74,6 +77,7 @@ export async function transition(
     if (patch.container_id) data.container_id = patch.container_id;
     ctx.events.emit(sessionId, 'state', data);
     if (to === 'failed' || to === 'destroyed') ctx.events.retire(sessionId);
+    if (to === 'stopping' || to === 'failed' || to === 'destroyed') ctx.onSessionEnding?.(sessionId, to);
   }
   return ok;
 }

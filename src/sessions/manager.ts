@@ -28,6 +28,7 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.decryptRegistryAuth ? { decryptRegistryAuth: opts.decryptRegistryAuth } : {}),
     ...(opts.containerCmd ? { containerCmd: opts.containerCmd } : {}),
+    ...(opts.onSessionEnding ? { onSessionEnding: opts.onSessionEnding } : {}),
   };
   const background: NodeJS.Timeout[] = [];
   let closed = false;

@@ -158,12 +158,15 @@ export function installKasmTransport(app: FastifyInstance, deps: AppDeps, endpoi
   });
   // The Basic header is checked before the body is even read; body credentials just after
   // parsing. Both before validation: a refused key learns nothing about the body's checks.
+  // (The not-found handler of this prefix runs these hooks too: it needs no key.)
+  const isEndpoint = (request: FastifyRequest) => request.routeOptions.config?.access === 'apikey';
   app.addHook('onRequest', async (request) => {
+    if (!isEndpoint(request)) return;
     const basic = basicCredentials(request);
     if (basic) await authenticate(request, deps, basic);
   });
   app.addHook('preValidation', async (request) => {
-    if (request.apiKey === null && !calls.has(request)) await authenticate(request, deps, bodyCredentials(request.body));
+    if (isEndpoint(request) && request.apiKey === null && !calls.has(request)) await authenticate(request, deps, bodyCredentials(request.body));
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const record = calls.get(request);

@@ -6,7 +6,8 @@ import {
 } from '../../auth/index.js';
 import type { AppDeps } from '../types.js';
 import { HttpError, tooManyRequests } from '../http-error.js';
-import { SESSION_COOKIE, caller, callerGroups } from '../auth-hook.js';
+import { caller, callerGroups } from '../auth-hook.js';
+import { SESSION_COOKIE_BASE, cookieAttributes, cookieName } from '../cookies.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { errorResponses, groupSchema, listOf, userSchema } from '../schemas.js';
@@ -19,6 +20,8 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const throttle = new LoginThrottle(deps.throttle ?? DEFAULT_THROTTLE, () => now().getTime());
   const scryptN = deps.auth?.scryptN ?? DEFAULT_SCRYPT_N;
   const ttlMs = deps.auth?.loginSessionTtlMs ?? DEFAULT_LOGIN_TTL_MS;
+  const secureCookies = deps.secureCookies === true;
+  const sessionCookie = cookieName(SESSION_COOKIE_BASE, secureCookies);
 
   app.post<{ Body: { username: string; password: string } }>('/login', {
     config: { access: 'public' },
@@ -58,20 +61,19 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const actor = { user, isAdmin: false, via: 'cookie' as const, token_id };
       await writeAudit(tx, actor, at, { action: 'user.login', target_type: 'user', target_id: user.user_id, target_name: user.username });
     });
-    reply.setCookie(SESSION_COOKIE, secret, {
-      httpOnly: true, sameSite: 'strict', path: '/', secure: request.protocol === 'https', expires,
-    });
+    reply.setCookie(sessionCookie, secret, { ...cookieAttributes(secureCookies || request.protocol === 'https'), expires });
     return { token: secret, user: userJson(user) };
   });
 
   app.post('/logout', {
     // no CSRF header needed: a forced logout is harmless
     config: { access: 'user', csrf: false },
-    schema: { summary: 'End the credential used for this request (login session or API token)', tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: { summary: 'End the credential used for this request (login session or API token), and the terminals and app access opened with it', tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } },
   }, async (request, reply) => {
     const me = caller(request);
     await deps.store.tokens.update(me.token_id, { revoked_at: now().toISOString() });
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    deps.revocations?.publish({ kind: 'token', tokenId: me.token_id, reason: 'signed out' });
+    reply.clearCookie(sessionCookie, cookieAttributes(secureCookies || request.protocol === 'https'));
     return reply.status(204).send();
   });
 

@@ -32,8 +32,8 @@ export function sessionAppRoutes(o: { credentials: AppCredentials }) {
       if (rec.state !== 'running') throw conflict(`session "${rec.session_id}" is ${rec.state}; its app opens once it runs`);
       const image = await deps.store.images.get(rec.image_id);
       if (!image?.web_port) throw conflict(`the image of session "${rec.session_id}" declares no web_port (set it with \`tether image update --web-port N\`)`);
-      const { token, expiresInSeconds } = o.credentials.issueEntryToken(rec.session_id, me.user.user_id);
-      const origin = appOrigin(request.headers.host ?? 'localhost', rec.session_id, request.protocol);
+      const { token, expiresInSeconds } = o.credentials.issueEntryToken(rec.session_id, me.user.user_id, me.token_id);
+      const origin = appOrigin(request.headers.host ?? 'localhost', rec.session_id, deps.secureCookies ? 'https' : request.protocol);
       return { url: `${origin}${ENTER_PATH}?token=${encodeURIComponent(token)}`, origin, token, expires_in: expiresInSeconds };
     });
   };

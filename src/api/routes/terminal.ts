@@ -4,6 +4,9 @@
 // plain HTTP answers: 401 without credentials, 404 for someone else's session, 403 for a
 // cookie-authenticated upgrade from another origin (cross-site WebSocket hijacking: browsers
 // send cookies on cross-site WebSocket handshakes and no CORS check applies), 409 not running.
+// An open terminal closes (code 1008, reason "access revoked: ...") as soon as its user is
+// disabled, deleted or given a new password, the credential that opened it is revoked (sign
+// out, token revoke) or the session stops; closing kills the shell's processes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type Dockerode from 'dockerode';
@@ -14,13 +17,24 @@ import { writeAudit } from '../audit-log.js';
 import { clockOf } from '../clock.js';
 import { sessionIdParams } from '../schemas.js';
 import { openShell } from '../../terminal/exec-shell.js';
-import { bridge, bufferEarlyFrames } from '../../terminal/bridge.js';
+import { bridge, bufferEarlyFrames, endShell } from '../../terminal/bridge.js';
+import { credentialStillValid } from '../../auth/still-valid.js';
+import type { WebSocket } from 'ws';
 import { MAX_COLS, MAX_ROWS } from '../../terminal/protocol.js';
 
 interface TerminalQuery { tty?: '0' | '1'; cols?: string; rows?: string }
 interface TerminalRequest { Params: { id: string }; Querystring: TerminalQuery }
 
 const sizeOf = (v: string | undefined, max: number): number | undefined => (v === undefined ? undefined : Math.min(Math.max(Number(v), 1), max));
+
+/** WebSocket close code for a terminal whose access ended (policy violation); the reason says why. */
+export const REVOKED_CLOSE_CODE = 1008;
+
+function closeRevoked(socket: WebSocket, reason: string): void {
+  const text = `access revoked: ${reason}`.slice(0, 120); // a close reason holds at most 123 bytes
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'error', message: text }));
+  socket.close(REVOKED_CLOSE_CODE, text);
+}
 
 export function terminalRoutes(o: { docker: Dockerode }) {
   return async function registerTerminal(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -31,9 +45,16 @@ export function terminalRoutes(o: { docker: Dockerode }) {
       preClose: async function terminateTerminals(this: FastifyInstance) {
         for (const socket of this.websocketServer.clients) socket.terminate();
         this.websocketServer.close();
+        // the shells' processes are being killed: wait for that, a little
+        await Promise.race([Promise.allSettled([...ending]), new Promise((r) => setTimeout(r, 5_000).unref())]);
       },
     });
     const now = clockOf(deps);
+    const ending = new Set<Promise<void>>();
+    const track = (p: Promise<void>) => {
+      ending.add(p);
+      void p.finally(() => ending.delete(p));
+    };
     // the container found before the upgrade, for the handler after it
     const containers = new WeakMap<FastifyRequest, string>();
 
@@ -65,10 +86,16 @@ export function terminalRoutes(o: { docker: Dockerode }) {
       const early = bufferEarlyFrames(socket);
       const containerId = containers.get(request);
       if (!containerId) return socket.close(1011, 'no container');
+      const me = caller(request);
+      const unwatch = deps.revocations?.watch({ userId: me.user.user_id, tokenId: me.token_id, sessionId: request.params.id }, (reason) => closeRevoked(socket, reason));
+      socket.once('close', () => unwatch?.());
+      // a revocation between the auth check and the watch above was not heard: look once more
+      if (!(await credentialStillValid(deps.store, { tokenId: me.token_id, userId: me.user.user_id }, now()))) return closeRevoked(socket, 'credentials no longer valid');
       const q = request.query;
       try {
         const shell = await openShell(o.docker, containerId, { tty: q.tty !== '0', cols: sizeOf(q.cols, MAX_COLS), rows: sizeOf(q.rows, MAX_ROWS) });
-        bridge(socket, shell, early(), request.log);
+        if (socket.readyState !== socket.OPEN) return track(endShell(shell, request.log)); // closed or revoked meanwhile
+        track(bridge(socket, shell, early(), request.log));
       } catch (err) {
         request.log.warn({ err }, 'terminal: cannot start a shell');
         socket.send(JSON.stringify({ type: 'error', message: `cannot start a shell in the session container: ${err instanceof Error ? err.message : String(err)}` }));

@@ -61,7 +61,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
 
   app.delete<{ Params: { id: string } }>('/tokens/:id', {
     config: { access: 'user' },
-    schema: { summary: 'Revoke a token (yours; administrators: anyone\'s)', tags, params: idParam('id', 'token id'), response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: { summary: 'Revoke a token (yours; administrators: anyone\'s); terminals and app access opened with it close', tags, params: idParam('id', 'token id'), response: { 204: { type: 'null' }, ...errorResponses } },
   }, async (request, reply) => {
     const me = caller(request);
     const token = /^[0-9a-f-]{36}$/i.test(request.params.id) ? await deps.store.tokens.get(request.params.id.toLowerCase()) : undefined;
@@ -73,6 +73,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         await tx.tokens.update(token.token_id, { revoked_at: at.toISOString() });
         await writeAudit(tx, me, at, { action: 'token.revoke', target_type: 'token', target_id: token.token_id, target_name: token.name, before: tokenJson(token) });
       });
+      deps.revocations?.publish({ kind: 'token', tokenId: token.token_id, reason: 'token revoked' });
     }
     return reply.status(204).send();
   });

@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_SCRYPT_N, activeAdministrators, hashPassword } from '../../auth/index.js';
 import { validateUsername } from '../../mappings/index.js';
 import { ALL_USERS_GROUP_ID } from '../../store/system-groups.js';
-import type { GroupRecord, Store, UserRecord } from '../../store/types.js';
+import type { GroupRecord, SessionRecord, Store, UserRecord } from '../../store/types.js';
+import { FINAL_STATES, type SessionManager } from '../../sessions/index.js';
 import type { AppDeps } from '../types.js';
 import { badRequest, conflict, type FieldValidation } from '../http-error.js';
 import { caller } from '../auth-hook.js';
@@ -95,6 +96,7 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     if (disabled === true && !user.disabled) await assertNotLastAdmin(deps.store, user.user_id, 'disable');
     const at = now();
     const patch: Partial<UserRecord> = { updated_at: at.toISOString() };
+    const revoke = disabled === true ? 'user disabled' : password !== undefined ? 'password changed' : null;
     if (disabled !== undefined) patch.disabled = disabled;
     if (password !== undefined) patch.password_hash = await hashPassword(password, scryptN);
     await deps.store.transaction(async (tx) => {
@@ -110,19 +112,57 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         before: { disabled: user.disabled }, after: { disabled: disabled ?? user.disabled, password_changed: password !== undefined },
       });
     });
+    // open terminals and app access end now, whatever credential opened them
+    if (revoke) deps.revocations?.publish({ kind: 'user', userId: user.user_id, reason: revoke });
     return userJson({ ...user, ...patch });
   });
 
-  app.delete<{ Params: { id: string } }>('/users/:id', {
+  app.delete<{ Params: { id: string }; Querystring: { force?: string } }>('/users/:id', {
     config: { access: 'admin' },
-    schema: { summary: 'Delete a user', tags, params, response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: {
+      summary: 'Delete a user. With sessions not yet destroyed: 409, unless force=true, which disables the user, destroys their sessions (host data is never touched), then deletes',
+      tags, params,
+      querystring: { type: 'object', additionalProperties: false, properties: { force: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
+      response: { 204: { type: 'null' }, ...errorResponses },
+    },
   }, async (request, reply) => {
+    const me = caller(request);
     const user = await requireUser(deps.store, request.params.id);
     await assertNotLastAdmin(deps.store, user.user_id, 'delete');
+    const force = request.query.force === '1' || request.query.force === 'true';
+    const live = (await deps.store.sessions.list({ user_id: user.user_id })).filter((s) => !FINAL_STATES.includes(s.state));
+    if (live.length > 0 && !force) {
+      throw conflict(`user "${user.username}" has ${live.length} session(s) not destroyed yet (${live.map((s) => s.session_id).join(', ')}): destroy them first, or delete with force=true (\`tether user delete ${user.username} --force\`), which destroys them; their host folders are kept`);
+    }
+    if (live.length > 0) await destroyAllOf(user, live, me);
     await deps.store.transaction(async (tx) => {
       await tx.users.delete(user.user_id);
-      await writeAudit(tx, caller(request), now(), { action: 'user.delete', target_type: 'user', target_id: user.user_id, target_name: user.username, before: userJson(user) });
+      await writeAudit(tx, me, now(), {
+        action: 'user.delete', target_type: 'user', target_id: user.user_id, target_name: user.username,
+        before: userJson(user), after: { destroyed_sessions: live.map((s) => s.session_id) },
+      });
     });
+    deps.revocations?.publish({ kind: 'user', userId: user.user_id, reason: 'user deleted' });
     return reply.status(204).send();
   });
+
+  /**
+   * Disables the user first (no sign-in, request or launch of theirs meanwhile) and closes
+   * what they have open, then destroys the sessions and waits for them. A failure leaves the
+   * user disabled, not deleted, and says which session: the administrator retries.
+   */
+  async function destroyAllOf(user: UserRecord, live: SessionRecord[], me: ReturnType<typeof caller>): Promise<void> {
+    const manager = deps.sessions as SessionManager | undefined;
+    if (!manager) throw conflict(`user "${user.username}" has sessions, and this server runs without the session service to destroy them`);
+    if (!user.disabled) await deps.store.users.update(user.user_id, { disabled: true, updated_at: now().toISOString() });
+    deps.revocations?.publish({ kind: 'user', userId: user.user_id, reason: 'user deleted' });
+    const actor = { user_id: me.user.user_id, username: me.user.username, isAdmin: true };
+    const results = await Promise.allSettled(live.map(async (s) => {
+      const { done } = await manager.beginDestroy(s.session_id, actor);
+      await writeAudit(deps.store, me, now(), { action: 'session.destroy', target_type: 'session', target_id: s.session_id, target_name: null, after: { reason: 'user deleted' } });
+      return done;
+    }));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${live[i]?.session_id}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : []));
+    if (failed.length > 0) throw conflict(`user "${user.username}" is disabled but not deleted: could not destroy ${failed.join('; ')}`);
+  }
 }

@@ -42,8 +42,11 @@ export function registerUserCommands(program: Command): void {
       }));
   }
 
-  withClientOptions(user.command('delete <user>').description('delete a user')).action(action(async (ref: string, opts: ClientFlags) => {
-    await clientFrom(opts).delete(`/users/${seg(ref)}`);
+  withClientOptions(
+    user.command('delete <user>').description('delete a user (refused while they have sessions, unless --force)')
+      .option('--force', 'destroy the user\'s sessions first (their host folders are kept)'),
+  ).action(action(async (ref: string, opts: ClientFlags & { force?: boolean }) => {
+    await clientFrom(opts).delete(`/users/${seg(ref)}${opts.force ? '?force=true' : ''}`);
     if (opts.json) printJson({ deleted: ref });
     else printLine(`deleted user ${ref}`);
   }));
