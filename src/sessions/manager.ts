@@ -29,6 +29,7 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     ...(opts.decryptRegistryAuth ? { decryptRegistryAuth: opts.decryptRegistryAuth } : {}),
     ...(opts.containerCmd ? { containerCmd: opts.containerCmd } : {}),
     ...(opts.onSessionEnding ? { onSessionEnding: opts.onSessionEnding } : {}),
+    ...(opts.onSessionEnding ? { onSessionEnding: opts.onSessionEnding } : {}),
   };
   const background: NodeJS.Timeout[] = [];
   let closed = false;
@@ -90,10 +91,10 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     waitForLaunch,
     destroy: (id, actor) => destroySession(ctx, id, actor),
     beginDestroy: (id, actor) => beginDestroy(ctx, id, actor),
+    keepalive: (id, actor) => keepalive(ctx, id, actor),
     reconcile() {
       // never two at once (the periodic one and an explicit call)
       const run = reconciling.then(() => reconcile(ctx));
-    keepalive: (id, actor) => keepalive(ctx, id, actor),
       reconciling = run.catch(() => undefined);
       return run;
     },
