@@ -14,6 +14,7 @@ import { storeKinds } from './helpers/databases.js';
 import { kasmInject, missingFields, kasmFixtures, type KasmKey } from './helpers/kasm-client.js';
 import { toKasmId } from '../src/api/kasm/ids.js';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { runTether } from './helpers/cli.js';
 import type { ApiKeyPermission } from '../src/store/types.js';
 
 /** Each endpoint's permission, whether it writes, and a body that passes validation. */
@@ -153,6 +154,28 @@ for (const kind of storeKinds) {
       const bad = await t.call(t.adminToken, { method: 'POST', url: '/api/v1/api-keys', payload: { name: 'x', permissions: ['users', 'everything'] } });
       assert.equal(bad.statusCode, 400);
       assert.match(bad.body, /permissions\[1\]/);
+    });
+
+    it('tether apikey create|list|delete: a key that works at once, its secret printed once', async () => {
+      const url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const env = { TETHER_URL: url, TETHER_TOKEN: t.adminToken };
+      const made = await runTether(['apikey', 'create', 'from-cli', '--permission', 'users', '--read-only'], { env });
+      assert.equal(made.code, 0, made.stderr);
+      const pair = Object.fromEntries(made.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
+      assert.match(pair.api_key ?? '', /^[A-Za-z0-9]{12}$/);
+      assert.match(made.stderr, /shown only once/);
+      const key = { api_key: pair.api_key as string, api_key_secret: pair.api_key_secret as string };
+      assert.equal((await kasmInject(t.app, key)('get_users')).status, 200);
+      assert.equal((await kasmInject(t.app, key)('create_user', { target_user: { username: 'nope' } })).status, 403, 'read-only');
+      const listed = await runTether(['apikey', 'list', '--json'], { env });
+      const row = (JSON.parse(listed.stdout) as Array<{ name: string; permissions: string[]; read_only: boolean }>).find((k) => k.name === 'from-cli');
+      assert.deepEqual([row?.permissions, row?.read_only], [['users'], true]);
+      assert.equal(listed.stdout.includes(key.api_key_secret), false);
+      const bad = await runTether(['apikey', 'create', 'x', '--permission', 'everything'], { env });
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /permissions/);
+      assert.equal((await runTether(['apikey', 'delete', 'from-cli'], { env })).code, 0);
+      assert.equal((await kasmInject(t.app, key)('get_users')).status, 401);
     });
 
     it('answers transport errors with error_message naming what is wrong', async () => {
