@@ -13,3 +13,7 @@ export { freezeMappingDocument } from './compiled-document.js';
 export { ownershipDisagreements, type OtherDocument } from './ownership-check.js';
 export { mappingsDigest } from './digest.js';
 export { BoundedMemo } from './bounded-memo.js';
+export {
+  PROFILE_MODES, DEFAULT_PROFILE_HOME, DEFAULT_PROFILE_TIMEOUT, MAX_PROFILE_TIMEOUT, DEFAULT_PROFILE_OWNER, parseProfileMode, profilePathProblems, profileHomeProblem,
+  profileOwner, profileMount, profileLabel, type ProfileMode, type ProfileSettings,
+} from './profile.js';

@@ -31,6 +31,7 @@ export interface Resolution {
 }
 
 export function describeSource(source: MountSource): string {
+  if (source.kind === 'profile') return `persistent profile of image ${JSON.stringify(source.name)}`;
   return source.kind === 'image' ? `image ${JSON.stringify(source.name)}` : `group ${JSON.stringify(source.name)} (priority ${source.priority})`;
 }
 

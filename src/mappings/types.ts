@@ -44,9 +44,10 @@ export interface HostPathPolicy {
 }
 
 export interface MountSource {
-  kind: 'image' | 'group';
+  /** 'profile': the image's persistent profile, mounted as the session user's home */
+  kind: 'image' | 'group' | 'profile';
   name: string;
-  /** group priority; null for the image */
+  /** group priority; null for the image and the profile */
   priority: number | null;
 }
 

@@ -5,6 +5,7 @@ import type { StoreDialect } from './dialect.js';
 import { createAuditRepo } from './repos/audit-repo.js';
 import { createApiKeyRepo } from './repos/api-key-repo.js';
 import { createLoginLinkRepo } from './repos/login-link-repo.js';
+import { createProfileLockRepo } from './repos/profile-lock-repo.js';
 import { createGroupRepo } from './repos/group-repo.js';
 import { createImageRepo } from './repos/image-repo.js';
 import { createMetaRepo, INSTANCE_ID_KEY } from './repos/meta-repo.js';
@@ -33,6 +34,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, c
     meta,
     apiKeys: createApiKeyRepo(ctx),
     loginLinks: createLoginLinkRepo(ctx),
+    profileLocks: createProfileLockRepo(ctx),
     instanceId() {
       if (instanceId === undefined) {
         const reading = meta.setIfAbsent(INSTANCE_ID_KEY, randomUUID());

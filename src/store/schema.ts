@@ -51,6 +51,10 @@ export interface ImagesTable {
   groups: string;
   web_port: number | null;
   registry_auth_encrypted: string | null;
+  /** container path of the persistent profile; null = /home/user (migration 0006) */
+  profile_home: string | null;
+  /** seconds; null = 10 (migration 0006) */
+  profile_timeout: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -129,6 +133,15 @@ export interface LoginLinksTable {
   used_at: string | null;
 }
 
+/** One profile folder mounted read-write by a live session (migration 0006) */
+export interface ProfileLocksTable {
+  profile_path: string;
+  session_id: string;
+  user_id: string;
+  image_id: string;
+  acquired_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -140,4 +153,5 @@ export interface Database {
   meta: MetaTable;
   api_keys: ApiKeysTable;
   login_links: LoginLinksTable;
+  profile_locks: ProfileLocksTable;
 }

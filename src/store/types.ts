@@ -50,6 +50,10 @@ export interface ImageRecord {
   web_port: number | null;
   /** registry credentials, encrypted by the caller (never stored in clear); null = none */
   registry_auth_encrypted: string | null;
+  /** container path the persistent profile is mounted at (the user's home); absent or null = /home/user */
+  profile_home?: string | null;
+  /** seconds host preparation of the profile may take; absent or null = 10 */
+  profile_timeout?: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -268,6 +272,33 @@ export interface MetaRepo {
   setIfAbsent(key: string, value: string): Promise<string>;
 }
 
+/** A profile folder mounted read-write by a live session: the one writer (migration 0006). */
+export interface ProfileLockRecord {
+  /** the expanded profile path */
+  profile_path: string;
+  session_id: string;
+  user_id: string;
+  image_id: string;
+  acquired_at: string;
+}
+
+export type ProfileLockOutcome = { acquired: true } | { acquired: false; holder: ProfileLockRecord };
+
+export interface ProfileLockRepo {
+  /**
+   * Takes the profile for lock.session_id unless a session in one of `liveStates` holds it; a
+   * lock whose session is in another state (or unknown) is taken over. Atomic: of two racing
+   * callers exactly one acquires. Call it in the transaction that creates the session.
+   */
+  acquire(lock: ProfileLockRecord, liveStates: readonly SessionState[]): Promise<ProfileLockOutcome>;
+  /** releases whatever the session holds; returns how many locks */
+  release(sessionId: string): Promise<number>;
+  get(profilePath: string): Promise<ProfileLockRecord | undefined>;
+  list(): Promise<ProfileLockRecord[]>;
+  /** releases the locks whose session is not in one of `liveStates` (or unknown); returns them */
+  releaseStale(liveStates: readonly SessionState[]): Promise<ProfileLockRecord[]>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   users: UserRepo;
@@ -277,6 +308,7 @@ export interface Store {
   audit: AuditRepo;
   sessions: SessionRepo;
   meta: MetaRepo;
+  profileLocks: ProfileLockRepo;
   /**
    * This Tether instance's id: a random UUID created on first use and kept in `meta`
    * (key "instance_id"). Session containers carry it as label tether.instance.

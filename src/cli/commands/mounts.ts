@@ -10,7 +10,7 @@ interface View {
   conflicts: Array<{ host_path: string; applied: { uid: number | null; gid: number | null; source: Source } }>;
 }
 
-const src = (s: Source) => (s.kind === 'image' ? `image ${s.name}` : `group ${s.name} (${s.priority})`);
+const src = (s: Source) => (s.kind === 'profile' ? `profile of ${s.name}` : s.kind === 'image' ? `image ${s.name}` : `group ${s.name} (${s.priority})`);
 const owner = (m: { uid: number | null; gid: number | null }) => (m.uid === null && m.gid === null ? '-' : `${m.uid ?? '-'}:${m.gid ?? '-'}`);
 
 export function registerMountsCommand(program: Command): void {

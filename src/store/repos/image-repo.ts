@@ -32,6 +32,9 @@ function imageFromRow(r: Selectable<ImagesTable>): ImageRecord {
     groups: fromJson<string[]>(r.groups, `images.groups of ${r.image_id}`),
     web_port: r.web_port,
     registry_auth_encrypted: r.registry_auth_encrypted,
+    // only when set: records of images without profile settings keep their shape
+    ...(r.profile_home !== null ? { profile_home: r.profile_home } : {}),
+    ...(r.profile_timeout !== null ? { profile_timeout: numberOrNull(r.profile_timeout) } : {}),
     created_at: r.created_at,
     updated_at: r.updated_at,
   };
@@ -53,6 +56,8 @@ function columnsOf(p: ImagePatch, bool: (b: boolean) => boolean | number): Updat
   if (p.groups !== undefined) set.groups = toJson(p.groups);
   if (p.web_port !== undefined) set.web_port = p.web_port;
   if (p.registry_auth_encrypted !== undefined) set.registry_auth_encrypted = p.registry_auth_encrypted;
+  if (p.profile_home !== undefined) set.profile_home = p.profile_home;
+  if (p.profile_timeout !== undefined) set.profile_timeout = p.profile_timeout;
   return set;
 }
 
@@ -82,6 +87,8 @@ export function createImageRepo(ctx: RepoContext): ImageRepo {
             groups: toJson(i.groups),
             web_port: i.web_port,
             registry_auth_encrypted: i.registry_auth_encrypted,
+            profile_home: i.profile_home ?? null,
+            profile_timeout: i.profile_timeout ?? null,
             created_at: isoTimestamp(i.created_at, 'image.created_at'),
             updated_at: isoTimestamp(i.updated_at, 'image.updated_at'),
           })
