@@ -62,8 +62,8 @@ export class SessionError extends Error {
   }
 }
 
-/** Kasm's persistent_profile_mode, as request_kasm takes it (case-insensitively). */
-export type PersistentProfileMode = 'Enabled' | 'Disabled' | 'Reset';
+/** Kasm's persistent_profile_mode (request_kasm), parsed case-insensitively by parseProfileMode. */
+export type PersistentProfileMode = import('../mappings/profile.js').ProfileMode;
 
 export interface LaunchRequest {
   imageId: string;

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SessionRecord } from '../../store/types.js';
 import type { PersistentProfileMode, SessionManager } from '../../sessions/index.js';
+import { parseProfileMode } from '../../mappings/index.js';
 import { ENVIRONMENT_NAME, MAX_ENVIRONMENT_VALUE_LENGTH, MAX_ENVIRONMENT_VARIABLES } from '../../sessions/environment.js';
 import type { AppDeps } from '../types.js';
 import { HttpError, badRequest } from '../http-error.js';
@@ -14,8 +15,6 @@ import { idField, imageRef, sessionRef, userRef } from './refs.js';
 import { toKasmId } from './ids.js';
 import { currentTime, kasmSession, operationalOf } from './views.js';
 import { issueLoginLink } from './connect.js';
-
-const PROFILE_MODES: PersistentProfileMode[] = ['Enabled', 'Disabled', 'Reset'];
 
 interface RequestKasmBody {
   user_id: string;
@@ -54,8 +53,8 @@ export async function kasmSessionEndpoints(app: FastifyInstance, deps: AppDeps):
   }, async (body, call) => {
     let mode: PersistentProfileMode | undefined;
     if (body.persistent_profile_mode !== undefined) {
-      mode = PROFILE_MODES.find((m) => m.toLowerCase() === body.persistent_profile_mode?.toLowerCase());
-      if (!mode) throw badRequest('invalid request', { validations: [{ field: 'persistent_profile_mode', detail: `expected one of ${PROFILE_MODES.join(', ')} (any case), got ${JSON.stringify(body.persistent_profile_mode)}` }] });
+      mode = parseProfileMode(body.persistent_profile_mode) ?? undefined;
+      if (!mode) throw badRequest('invalid request', { validations: [{ field: 'persistent_profile_mode', detail: `expected one of Enabled, Disabled, Reset (any case), got ${JSON.stringify(body.persistent_profile_mode)}` }] });
     }
     if (body.enable_sharing === true) throw badRequest('invalid request', { validations: [{ field: 'enable_sharing', detail: 'Tether sessions cannot be shared: omit it or send false' }] });
     const environment: Record<string, string> = { ...body.environment };
