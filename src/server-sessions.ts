@@ -9,6 +9,7 @@ import { createSessionManager } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { sessionsRoutes } from './api/routes/sessions.js';
 import { loadServerEnv } from './config.js';
+import { setUpSessionFirewall } from './server-firewall.js';
 
 export const RECONCILE_EVERY_MS = 30_000;
 /** how long the start-up sweep of stale stages may take (a remote engine may not answer) */
@@ -33,10 +34,11 @@ export interface SessionsExtensionOptions {
 
 /** Throws at once on a bad server-only setting (e.g. TETHER_METRICS_PUBLIC=yes): the server does not start. */
 export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExtension {
-  const { metricsPublic } = loadServerEnv(opts.env);
+  const { metricsPublic, sessionsReachApi, sessionDefaults } = loadServerEnv(opts.env);
   return async (deps, config) => {
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     const runtime = createDockerRuntime(config.dockerHost ? { dockerHost: config.dockerHost } : {});
+    await setUpSessionFirewall({ local: runtime.local, listen: config.listen, reachApi: sessionsReachApi, logger });
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
     // stages live under a folder per instance: what this instance's previous run left (a crash) is released now
     const stagingNamespace = await deps.store.instanceId();
@@ -50,6 +52,7 @@ export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExte
       store: deps.store, runtime, preparer, policy: deps.policy, logger: logger.child({ component: 'sessions' }), metrics,
       // the server's one box (server.ts), the one the API seals registry credentials with
       decryptRegistryAuth: deps.secrets?.openRegistryAuth,
+      containerDefaults: sessionDefaults,
       // terminals and app access on a session close as soon as it stops being usable
       onSessionEnding: (sessionId, state) => deps.revocations?.publish({ kind: 'session', sessionId, reason: `session ${state}` }),
     });

@@ -8,6 +8,7 @@ import type { FieldValidation } from './http-error.js';
 import { badRequest } from './http-error.js';
 import { parseMappingInput } from './mapping-input.js';
 import { findGroup } from './lookup.js';
+import { imageSecuritySchema, parseImageSecurity } from './image-security-input.js';
 
 export interface ImageInput {
   name?: string;
@@ -23,6 +24,8 @@ export interface ImageInput {
   web_port?: number | null;
   /** stored sealed (src/secrets); null clears; never returned */
   registry_auth?: RegistryAuth | null;
+  /** confinement overrides (image-security-input.ts); null = the defaults */
+  security?: unknown;
 }
 
 const imageText = (max: number, pattern: string, description: string) => ({ type: 'string', minLength: 1, maxLength: max, pattern, description }) as const;
@@ -39,6 +42,7 @@ export const imageInputProperties = {
   enabled: { type: 'boolean' },
   groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, description: 'group ids or names allowed to launch it; empty = everyone' },
   web_port: { type: ['integer', 'null'], minimum: 1, maximum: 65535 },
+  security: imageSecuritySchema,
   registry_auth: {
     type: ['object', 'null'], additionalProperties: false, required: ['username', 'password'],
     description: 'credentials for pulling docker_image, stored encrypted and never shown again; null = none (anonymous pull)',
@@ -60,13 +64,18 @@ function checkProfilePath(p: string): string | null {
 /** The record fields to store, or a 400 listing every problem (nothing is stored). */
 export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy, secrets?: Pick<SecretBox, 'sealRegistryAuth'>): Promise<Partial<ImageRecord>> {
   const validations: FieldValidation[] = [];
-  const { volume_mappings, groups, registry_auth, ...plain } = input;
+  const { volume_mappings, groups, registry_auth, security, ...plain } = input;
   const out: Partial<ImageRecord> = { ...plain };
   if (registry_auth === null) out.registry_auth_encrypted = null;
   else if (registry_auth !== undefined) {
     // sealRegistryAuth keeps only username, password and serveraddress
     if (!secrets) validations.push({ field: 'registry_auth', detail: 'this server has no secret key to encrypt registry credentials with (TETHER_SECRET_KEY or <data dir>/secret.key)' });
     else out.registry_auth_encrypted = secrets.sealRegistryAuth(registry_auth);
+  }
+  if (security !== undefined) {
+    const parsed = parseImageSecurity('security', security);
+    if (parsed.ok) out.security = parsed.security;
+    else validations.push(...parsed.validations);
   }
   if (volume_mappings !== undefined) {
     const parsed = parseMappingInput('volume_mappings', volume_mappings, policy);

@@ -34,6 +34,7 @@ export const imageJson = (i: ImageRecord) => ({
   web_port: i.web_port,
   // whether credentials are stored; never the credentials (nor their ciphertext): this JSON also goes to the audit log
   has_registry_auth: i.registry_auth_encrypted !== null,
+  security: i.security ?? {},
   created_at: i.created_at,
   updated_at: i.updated_at,
 });

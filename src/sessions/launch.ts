@@ -14,6 +14,7 @@ import { verifyMounts } from './verify-mounts.js';
 import { ACTIVE_STATES, SessionError, type LaunchRequest } from './types.js';
 import { scheduleExpiry } from './expiry.js';
 import { environmentList } from './environment.js';
+import { confinementFor } from './container-confinement.js';
 
 /** Serializes count-then-create per user so concurrent launches cannot overshoot the limit. */
 const userLocks = new WeakMap<SessionContext, Map<string, Promise<unknown>>>();
@@ -159,7 +160,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
     // each deadline starts when the call is sent, not while queued for a slot
     const id = await ctx.engineSlots.run(() => ctx.runtime.create({
       name: `tether-${sessionId}`, image: image.docker_image, user: image.user, mounts: binds,
-      sessionId, userId: user.user_id, imageId: image.image_id, instanceId, cores: image.cores, memory: image.memory,
+      sessionId, userId: user.user_id, imageId: image.image_id, instanceId, ...confinementFor(image, ctx.containerDefaults),
       ...(cmd ? { cmd } : {}),
       ...(env.length > 0 ? { env } : {}),
     }, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)])), signal);

@@ -3,7 +3,9 @@ import type Dockerode from 'dockerode';
 import type { ContainerInfo, ContainerSpec } from '../types.js';
 import { createOptionsFor, LABEL_SESSION, LABEL_TETHER } from './container-spec.js';
 import { infoFromInspect } from './container-info.js';
-import { throwIfAborted, translateEngineError } from './translate-error.js';
+import { engineMessage, throwIfAborted, translateEngineError, type EngineErrorShape } from './translate-error.js';
+import { SESSION_NETWORK } from '../hardening.js';
+import type { SessionNetwork } from './session-network.js';
 
 /** SIGTERM grace before SIGKILL when removing: lets the session's programs flush files to the mounts */
 export const DEFAULT_REMOVE_STOP_SECONDS = 2;
@@ -12,18 +14,42 @@ function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number } | null)?.statusCode;
 }
 
-export async function createContainer(docker: Dockerode, spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
+/**
+ * Creates the container; first makes sure the sessions' network exists when the container
+ * joins it. A network removed behind Tether's back is created again once, then the create retried.
+ */
+export async function createContainer(docker: Dockerode, spec: ContainerSpec, signal?: AbortSignal, network?: SessionNetwork): Promise<string> {
   const what = `create container ${spec.name} (image ${spec.image})`;
   throwIfAborted(signal, what);
+  const onSessionNetwork = network !== undefined && (spec.hardening?.network ?? SESSION_NETWORK) === SESSION_NETWORK;
+  if (onSessionNetwork) await network.ensure(signal);
+  try {
+    return await createOnce(docker, spec, signal);
+  } catch (err) {
+    if (!onSessionNetwork || !isMissingNetwork(err)) throw err;
+    network.forget();
+    await network.ensure(signal);
+    return createOnce(docker, spec, signal);
+  }
+}
+
+async function createOnce(docker: Dockerode, spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
+  const what = `create container ${spec.name} (image ${spec.image})`;
   try {
     const c = await docker.createContainer({ ...createOptionsFor(spec), abortSignal: signal } as Dockerode.ContainerCreateOptions);
     return c.id;
   } catch (err) {
-    const e = translateEngineError(err, what);
-    // 404 on create means the image is missing, not the container
-    if (statusOf(err) === 404) return Promise.reject(translateEngineError(err, what, 'image'));
-    throw e;
+    // 404 on create means the image or the network is missing, not the container
+    if (statusOf(err) === 404 && !isMissingNetwork(err)) throw translateEngineError(err, what, 'image');
+    throw translateEngineError(err, what);
   }
+}
+
+/** The engine answers 404 "network X not found" when the container's network is missing. */
+function isMissingNetwork(err: unknown): boolean {
+  const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+  if (statusOf(cause) !== 404) return false;
+  return /network .* not found/i.test(engineMessage(cause as EngineErrorShape));
 }
 
 export async function startContainer(docker: Dockerode, id: string, signal?: AbortSignal): Promise<void> {

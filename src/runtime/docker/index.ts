@@ -6,6 +6,7 @@ import { ensureImage } from './images.js';
 import {
   createContainer, findBySession, inspectContainer, listTether, removeContainer, startContainer, stopContainer,
 } from './containers.js';
+import { SessionNetwork } from './session-network.js';
 
 export interface DockerRuntime extends Runtime {
   readonly kind: 'docker';
@@ -26,6 +27,7 @@ export interface DockerRuntimeOptions {
 
 export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRuntime {
   const { docker, local } = connectEngine(opts);
+  const network = new SessionNetwork(docker);
   let version: Promise<EngineVersion> | undefined;
   return {
     kind: 'docker',
@@ -39,7 +41,7 @@ export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRunt
       return version;
     },
     ensureImage: (ref, o) => ensureImage(docker, ref, o),
-    create: (spec, signal) => createContainer(docker, spec, signal),
+    create: (spec, signal) => createContainer(docker, spec, signal, network),
     start: (id, signal) => startContainer(docker, id, signal),
     stop: (id, o) => stopContainer(docker, id, o),
     remove: (id, signal) => removeContainer(docker, id, signal, opts.removeStopSeconds),

@@ -1,7 +1,7 @@
 import type { Selectable, Updateable } from 'kysely';
 import { translateConstraints, type ConstraintRules } from '../constraint-errors.js';
 import type { ImagesTable } from '../schema.js';
-import type { ImageRecord, ImageRepo } from '../types.js';
+import type { ImageRecord, ImageRepo, ImageSecurity } from '../types.js';
 import { storedMappings } from '../stored-mappings.js';
 import { definedOnly, fromJson, isoTimestamp, nameKey, nowIso, numberOrNull, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
@@ -32,6 +32,7 @@ function imageFromRow(r: Selectable<ImagesTable>): ImageRecord {
     groups: fromJson<string[]>(r.groups, `images.groups of ${r.image_id}`),
     web_port: r.web_port,
     registry_auth_encrypted: r.registry_auth_encrypted,
+    security: r.security === null ? {} : fromJson<ImageSecurity>(r.security, `images.security of ${r.image_id}`),
     // only when set: records of images without profile settings keep their shape
     ...(r.profile_home !== null ? { profile_home: r.profile_home } : {}),
     ...(r.profile_timeout !== null ? { profile_timeout: numberOrNull(r.profile_timeout) } : {}),
@@ -56,6 +57,7 @@ function columnsOf(p: ImagePatch, bool: (b: boolean) => boolean | number): Updat
   if (p.groups !== undefined) set.groups = toJson(p.groups);
   if (p.web_port !== undefined) set.web_port = p.web_port;
   if (p.registry_auth_encrypted !== undefined) set.registry_auth_encrypted = p.registry_auth_encrypted;
+  if (p.security !== undefined) set.security = toJson(p.security);
   if (p.profile_home !== undefined) set.profile_home = p.profile_home;
   if (p.profile_timeout !== undefined) set.profile_timeout = p.profile_timeout;
   return set;
@@ -87,6 +89,7 @@ export function createImageRepo(ctx: RepoContext): ImageRepo {
             groups: toJson(i.groups),
             web_port: i.web_port,
             registry_auth_encrypted: i.registry_auth_encrypted,
+            security: toJson(i.security ?? {}),
             profile_home: i.profile_home ?? null,
             profile_timeout: i.profile_timeout ?? null,
             created_at: isoTimestamp(i.created_at, 'image.created_at'),
