@@ -83,6 +83,17 @@ export const imageSchema = {
     groups: { type: 'array', items: { type: 'string' } },
     web_port: nullable('integer'),
     has_registry_auth: { type: 'boolean' },
+    security: {
+      type: 'object',
+      description: 'overrides of the session confinement defaults; {} = the defaults',
+      properties: {
+        network: { type: 'string' },
+        cap_add: { type: 'array', items: { type: 'string' } },
+        cap_drop: { type: 'array', items: { type: 'string' } },
+        no_new_privileges: { type: 'boolean' },
+        pids_limit: nullable('integer'),
+      },
+    },
     ...timestamps,
   },
 } as const;

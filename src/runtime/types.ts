@@ -1,6 +1,7 @@
 // The Runtime interface: where session containers live. Backends: docker/ (one engine,
 // local socket or DOCKER_HOST); later swarm/. One contract suite covers every backend.
 // Anything that can hang takes an AbortSignal.
+import type { ContainerHardening } from './hardening.js';
 
 export interface BindMount {
   /** absolute host path, already expanded, policy-checked and prepared */
@@ -28,6 +29,8 @@ export interface ContainerSpec {
   env?: string[];
   /** command to run when the image has no long-running default (tests) */
   cmd?: string[];
+  /** network, capabilities, no-new-privileges, pids limit; absent = DEFAULT_HARDENING (hardening.ts) */
+  hardening?: ContainerHardening;
 }
 
 export interface ContainerInfo {

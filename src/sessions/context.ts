@@ -8,6 +8,7 @@ import type { SessionRecord, SessionState, SessionWarning, Store } from '../stor
 import type { TetherMetrics } from '../metrics/metrics.js';
 import type { EventLog } from './event-log.js';
 import type { Slots } from './slots.js';
+import type { ContainerDefaults } from './container-confinement.js';
 
 export interface SessionManagerOptions {
   store: Store;
@@ -29,6 +30,8 @@ export interface SessionManagerOptions {
   lateContainerChecksMs?: number[];
   /** engine create/start calls in flight at once (default 4); see slots.ts */
   engineConcurrency?: number;
+  /** cores, memory and pids limit for images that set none; default BUILT_IN_CONTAINER_DEFAULTS */
+  containerDefaults?: ContainerDefaults;
   /** told when a session stops being usable (stopping, failed, destroyed), so what is open on it closes at once */
   onSessionEnding?: (sessionId: string, state: SessionState) => void;
 }
@@ -52,6 +55,7 @@ export interface SessionContext {
   containerCmd?: (imageDockerRef: string) => string[] | undefined;
   engineTimeoutMs: number;
   pullTimeoutMs: number;
+  containerDefaults: ContainerDefaults;
   lateContainerChecksMs: number[];
   /** bounds concurrent create/start calls so their deadlines measure the storage, not the queue */
   engineSlots: Slots;

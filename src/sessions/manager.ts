@@ -10,6 +10,7 @@ import { beginLaunch } from './launch.js';
 import { keepalive } from './keepalive.js';
 import { reconcile } from './reconcile.js';
 import { Slots } from './slots.js';
+import { BUILT_IN_CONTAINER_DEFAULTS } from './container-confinement.js';
 import { LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
 
 export type { SessionManagerOptions } from './context.js';
@@ -21,6 +22,7 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     events: new EventLog(now),
     engineTimeoutMs: opts.engineTimeoutMs ?? 60_000,
     pullTimeoutMs: opts.pullTimeoutMs ?? 15 * 60_000,
+    containerDefaults: opts.containerDefaults ?? BUILT_IN_CONTAINER_DEFAULTS,
     lateContainerChecksMs: opts.lateContainerChecksMs ?? [1_000, 5_000, 15_000, 60_000, 300_000],
     engineSlots: new Slots(opts.engineConcurrency ?? 4),
     inFlight: new Map(),

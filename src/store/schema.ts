@@ -51,6 +51,8 @@ export interface ImagesTable {
   groups: string;
   web_port: number | null;
   registry_auth_encrypted: string | null;
+  /** JSON of ImageSecurity; null = {} (rows from before migration 0003) */
+  security: string | null;
   /** container path of the persistent profile; null = /home/user (migration 0006) */
   profile_home: string | null;
   /** seconds; null = 10 (migration 0006) */

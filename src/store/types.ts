@@ -50,12 +50,31 @@ export interface ImageRecord {
   web_port: number | null;
   /** registry credentials, encrypted by the caller (never stored in clear); null = none */
   registry_auth_encrypted: string | null;
+  /** how its sessions are confined, beyond Tether's defaults; absent or {} = the defaults */
+  security?: ImageSecurity;
   /** container path the persistent profile is mounted at (the user's home); absent or null = /home/user */
   profile_home?: string | null;
   /** seconds host preparation of the profile may take; absent or null = 10 */
   profile_timeout?: number | null;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * An administrator's overrides of a session's confinement (validated by the API); each
+ * field absent = Tether's default (see runtime/hardening.ts).
+ */
+export interface ImageSecurity {
+  /** engine network the sessions join instead of the isolated sessions network */
+  network?: string;
+  /** capabilities added to the default set (names without CAP_) */
+  cap_add?: string[];
+  /** capabilities removed from the default set; ["ALL"] = none of the defaults */
+  cap_drop?: string[];
+  /** false lets setuid programs (sudo) gain privileges */
+  no_new_privileges?: boolean;
+  /** processes at once; null = no limit */
+  pids_limit?: number | null;
 }
 
 export type TokenKind = 'api' | 'login';

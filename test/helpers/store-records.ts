@@ -29,6 +29,7 @@ export function makeImage(o: Partial<ImageRecord> = {}): ImageRecord {
     memory: null,
     enabled: true,
     groups: [],
+    security: {},
     web_port: null,
     registry_auth_encrypted: null,
     created_at: T0,

@@ -4,6 +4,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 import { initialMigration } from './0001-initial.js';
 import { metaMigration } from './0002-meta.js';
+import { imageSecurityMigration } from './0003-image-security.js';
 import { apiKeysMigration } from './0005-api-keys.js';
 import { persistentProfilesMigration } from './0006-persistent-profiles.js';
 
@@ -13,6 +14,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       return {
         '0001-initial': initialMigration(dialect),
         '0002-meta': metaMigration(),
+        '0003-image-security': imageSecurityMigration(),
         '0005-api-keys': apiKeysMigration(),
         '0006-persistent-profiles': persistentProfilesMigration(),
       };
