@@ -77,3 +77,26 @@ describe('config', () => {
     assert.doesNotThrow(() => loadConfig({}, { TETHER_METRICS_PUBLIC: 'yes' }));
   });
 });
+
+describe('session limits and the sessions firewall setting (server only)', () => {
+  it('defaults: 2 cores, 4 GiB, 1024 processes; sessions kept away from the API', () => {
+    const env = loadServerEnv({});
+    assert.deepEqual(env.sessionDefaults, { cores: 2, memory: 4 * 1024 ** 3, pidsLimit: 1024 });
+    assert.equal(env.sessionsReachApi, false);
+  });
+
+  it('reads sizes with units, 0 = no limit, and the switch', () => {
+    const env = loadServerEnv({ TETHER_SESSION_CORES: '0.5', TETHER_SESSION_MEMORY: '512m', TETHER_SESSION_PIDS_LIMIT: '0', TETHER_SESSIONS_REACH_API: '1' });
+    assert.deepEqual(env.sessionDefaults, { cores: 0.5, memory: 512 * 1024 ** 2, pidsLimit: null });
+    assert.equal(env.sessionsReachApi, true);
+    assert.deepEqual(loadServerEnv({ TETHER_SESSION_CORES: '0', TETHER_SESSION_MEMORY: '0' }).sessionDefaults, { cores: null, memory: null, pidsLimit: 1024 });
+  });
+
+  it('refuses bad values by name', () => {
+    assert.throws(() => loadServerEnv({ TETHER_SESSION_MEMORY: '4 gigs' }), /TETHER_SESSION_MEMORY: "4 gigs"/);
+    assert.throws(() => loadServerEnv({ TETHER_SESSION_MEMORY: '1k' }), /TETHER_SESSION_MEMORY.*6m to 16t/);
+    assert.throws(() => loadServerEnv({ TETHER_SESSION_CORES: '-1' }), /TETHER_SESSION_CORES/);
+    assert.throws(() => loadServerEnv({ TETHER_SESSION_PIDS_LIMIT: '10' }), /TETHER_SESSION_PIDS_LIMIT: "10".*32 to/);
+    assert.throws(() => loadServerEnv({ TETHER_SESSIONS_REACH_API: 'yes' }), /TETHER_SESSIONS_REACH_API/);
+  });
+});

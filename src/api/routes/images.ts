@@ -52,7 +52,7 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const image: ImageRecord = {
       image_id: randomUUID(), name: request.body.name, friendly_name: request.body.name, docker_image: request.body.docker_image,
       volume_mappings: {}, persistent_profile_path: null, user: null, cores: null, memory: null, enabled: true, groups: [],
-      web_port: null, registry_auth_encrypted: null, created_at: at, updated_at: at, ...fields,
+      web_port: null, registry_auth_encrypted: null, security: {}, created_at: at, updated_at: at, ...fields,
     };
     await deps.store.transaction(async (tx) => {
       await tx.images.create(image);
