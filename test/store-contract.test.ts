@@ -137,7 +137,7 @@ for (const kind of storeKinds) {
       await db.store.users.create(frank);
       await db.store.users.update(eve.user_id, { username: 'eve2-retire' });
       assert.equal((await db.store.users.retiredName('EVE-RETIRE'))?.user_id, eve.user_id);
-      await rejectsWith(db.store.users.update(frank.user_id, { username: 'Eve-Retire' }), RetiredNameError, 'username', /"eve-retire" belonged/);
+      await rejectsWith(db.store.users.update(frank.user_id, { username: 'Eve-Retire' }), ConflictError, 'username', /"eve-retire" belonged/);
       assert.equal((await db.store.users.get(frank.user_id))?.username, 'frank-retire', 'the refused rename changed nothing');
       assert.equal(await db.store.users.retiredName('frank-retire'), undefined, 'nor retired the old name');
       await db.store.users.update(eve.user_id, { username: 'eve-retire' });

@@ -20,6 +20,12 @@ export function printLine(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** The `warnings` of a save response (e.g. a host path given another owner elsewhere), one line each on stderr. */
+export function printWarnings(body: object): void {
+  const warnings = (body as { warnings?: unknown }).warnings;
+  if (Array.isArray(warnings)) for (const w of warnings) process.stderr.write(`warning: ${String(w)}\n`);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -10,7 +10,8 @@ import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { requireGroup } from '../lookup.js';
-import { errorResponses, groupSchema, groupSettingsInputSchema, idParam, listOf, nameText } from '../schemas.js';
+import { errorResponses, groupSchema, groupSettingsInputSchema, idParam, listOf, nameText, savedSchema } from '../schemas.js';
+import { ownershipWarnings, withWarnings } from '../ownership-warnings.js';
 import { groupJson } from '../serialize.js';
 import { mergeGroupSettings, type GroupSettingsInput } from '../group-settings-input.js';
 
@@ -32,7 +33,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       summary: 'Create a group',
       tags,
       body: { type: 'object', additionalProperties: false, required: ['name', 'priority'], properties: { name: nameText, priority, settings: groupSettingsInputSchema } },
-      response: { 201: groupSchema, ...errorResponses },
+      response: { 201: savedSchema(groupSchema), ...errorResponses },
     },
   }, async (request, reply) => {
     const { name, priority: prio, settings = {} } = request.body;
@@ -45,7 +46,8 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       await tx.groups.create(group);
       await writeAudit(tx, caller(request), now(), { action: 'group.create', target_type: 'group', target_id: group.group_id, target_name: name, after: groupJson(group) });
     });
-    return reply.status(201).send(groupJson(group));
+    const warnings = await ownershipWarnings(deps.store, group.settings.volume_mappings, { kind: 'group', id: group.group_id });
+    return reply.status(201).send(withWarnings(groupJson(group), warnings));
   });
 
   app.get<{ Params: { id: string } }>('/groups/:id', {
@@ -59,7 +61,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       summary: 'Rename, re-prioritize or change settings (settings merge: only the given keys change)',
       tags, params,
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: nameText, priority, settings: groupSettingsInputSchema } },
-      response: { 200: groupSchema, ...errorResponses },
+      response: { 200: savedSchema(groupSchema), ...errorResponses },
     },
   }, async (request) => {
     const group = await requireGroup(deps.store, request.params.id);
@@ -77,7 +79,8 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         before: groupJson(group), after: groupJson(updated),
       });
     });
-    return groupJson(updated);
+    const warnings = settings?.volume_mappings === undefined ? [] : await ownershipWarnings(deps.store, updated.settings.volume_mappings, { kind: 'group', id: group.group_id });
+    return withWarnings(groupJson(updated), warnings);
   });
 
   app.delete<{ Params: { id: string } }>('/groups/:id', {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { action, clientFrom, parseInteger, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
 import { seg } from '../http-client.js';
-import { keyValues, printJson, printLine, table } from '../output.js';
+import { keyValues, printJson, printLine, printWarnings, table } from '../output.js';
 
 interface Group {
   group_id: string; name: string; priority: number; system: boolean;
@@ -33,6 +33,7 @@ export function registerGroupCommands(program: Command): void {
     const created = await clientFrom(opts).post<Group>('/groups', body);
     if (opts.json) printJson(created);
     else printLine(`created group ${created.name} (${created.group_id}), priority ${created.priority}`);
+    if (!opts.json) printWarnings(created);
   }));
 
   withClientOptions(group.command('list').description('list groups by priority')).action(action(async (opts: ClientFlags) => {
@@ -73,6 +74,7 @@ export function registerGroupCommands(program: Command): void {
     const g = await clientFrom(opts).patch<Group>(`/groups/${seg(ref)}`, { settings: { [setting]: parsed } });
     if (opts.json) printJson(g);
     else printLine(`group ${g.name}: ${setting} = ${JSON.stringify((g.settings as Record<string, unknown>)[setting])}`);
+    if (!opts.json) printWarnings(g);
   }));
 
   for (const [verb, method] of [['add-member', 'add'], ['remove-member', 'remove']] as const) {
