@@ -60,7 +60,7 @@ function send(reply: FastifyReply, status: number, body: ErrorBody, headers?: Re
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof HttpError) return send(reply, error.status, error.body(), error.extra.headers);
   if (error instanceof ConflictError) {
-    return send(reply, 409, { message: error.message, validations: [{ field: error.field, detail: 'already taken' }] });
+    return send(reply, 409, { message: error.message, validations: [{ field: error.field, detail: error.detail }] });
   }
   if (error instanceof MissingReferenceError) {
     // A write named a row that vanished meanwhile (e.g. a user deleted while being added to a group).

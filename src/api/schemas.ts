@@ -130,6 +130,20 @@ export const auditSchema = {
 
 export const listOf = (schema: object) => ({ type: 'array', items: schema });
 
+/** A saved image or group, plus the warnings of the save (present only when there are some). */
+export function savedSchema(schema: { type: string; properties: Record<string, unknown> }) {
+  return {
+    ...schema,
+    properties: {
+      ...schema.properties,
+      warnings: {
+        type: 'array', items: { type: 'string' },
+        description: 'host paths another image or group gives a different uid/gid: the owner would change from launch to launch',
+      },
+    },
+  };
+}
+
 /** Body fields of the group settings: every setting typed, unknown settings rejected. */
 export const groupSettingsInputSchema = {
   type: 'object',

@@ -135,6 +135,15 @@ export interface LoginLinksTable {
   used_at: string | null;
 }
 
+/** A username no user holds any more (migration 0004) */
+export interface RetiredUsernamesTable {
+  username_key: string;
+  username: string;
+  /** its last holder */
+  user_id: string;
+  retired_at: string;
+}
+
 /** One profile folder mounted read-write by a live session (migration 0006) */
 export interface ProfileLocksTable {
   profile_path: string;
@@ -153,6 +162,7 @@ export interface Database {
   audit: AuditTable;
   sessions: SessionsTable;
   meta: MetaTable;
+  retired_usernames: RetiredUsernamesTable;
   api_keys: ApiKeysTable;
   login_links: LoginLinksTable;
   profile_locks: ProfileLocksTable;

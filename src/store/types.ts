@@ -187,10 +187,37 @@ export interface SessionRecord {
 
 /** Thrown by the store on a unique-constraint violation (name/priority/username taken). */
 export class ConflictError extends Error {
-  constructor(message: string, readonly field: string) {
+  constructor(message: string, readonly field: string, /** what the API shows for the field */ readonly detail = 'already taken') {
     super(message);
     this.name = 'ConflictError';
   }
+}
+
+/** A username that a deleted or renamed user held: its `{username}` folders may still exist. */
+export interface RetiredUsername {
+  username: string;
+  /** the user who held it last */
+  user_id: string;
+  retired_at: string;
+}
+
+/** A write gave a user a retired username without saying the reuse is intended. */
+export class RetiredNameError extends ConflictError {
+  constructor(readonly retired: RetiredUsername) {
+    super(
+      `the username ${JSON.stringify(retired.username)} belonged to a user removed or renamed at ${retired.retired_at} (user id ${retired.user_id}); ` +
+        'folders named after it ({username} mappings) may still hold that user\'s data. Choose another name, or reuse it on purpose (reuse_name: true, `--reuse-name`)',
+      'username',
+      'retired username: it belonged to an earlier user',
+    );
+    this.name = 'RetiredNameError';
+  }
+}
+
+/** Options of a write that gives a user a name. */
+export interface NameOptions {
+  /** the administrator says a retired name may be given (the new holder gets the old folders) */
+  reuseRetiredName?: boolean;
 }
 
 /**
@@ -206,15 +233,18 @@ export class MissingReferenceError extends Error {
 }
 
 export interface UserRepo {
-  /** also makes the user a member of "All Users" (same transaction) */
-  create(u: UserRecord): Promise<void>;
+  /** also makes the user a member of "All Users" (same transaction); a retired name throws RetiredNameError unless opts allow it */
+  create(u: UserRecord, opts?: NameOptions): Promise<void>;
   get(userId: string): Promise<UserRecord | undefined>;
   /** case-insensitive */
   getByUsername(username: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
-  update(userId: string, patch: Partial<Omit<UserRecord, 'user_id' | 'created_at'>>): Promise<void>;
-  /** also deletes the user's memberships and tokens; sessions and audit keep the user_id */
+  /** a rename retires the old name; renaming to a retired name throws RetiredNameError unless opts allow it (or it was this user's) */
+  update(userId: string, patch: Partial<Omit<UserRecord, 'user_id' | 'created_at'>>, opts?: NameOptions): Promise<void>;
+  /** also deletes the user's memberships and tokens; sessions and audit keep the user_id; the username is retired */
   delete(userId: string): Promise<void>;
+  /** the record of a retired username (case-insensitive), or undefined */
+  retiredName(username: string): Promise<RetiredUsername | undefined>;
 }
 
 export interface GroupRepo {

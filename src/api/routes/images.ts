@@ -9,7 +9,8 @@ import { caller, callerGroups } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { requireImage } from '../lookup.js';
-import { errorResponses, idParam, imageSchema, listOf } from '../schemas.js';
+import { errorResponses, idParam, imageSchema, listOf, savedSchema } from '../schemas.js';
+import { ownershipWarnings, withWarnings } from '../ownership-warnings.js';
 import { imageJson } from '../serialize.js';
 import { imageFieldsFromInput, imageInputProperties, type ImageInput } from '../image-input.js';
 
@@ -44,7 +45,7 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     schema: {
       summary: 'Create an image', tags,
       body: { type: 'object', additionalProperties: false, required: ['name', 'docker_image'], properties: imageInputProperties },
-      response: { 201: imageSchema, ...errorResponses },
+      response: { 201: savedSchema(imageSchema), ...errorResponses },
     },
   }, async (request, reply) => {
     const fields = await imageFieldsFromInput(deps.store, request.body, deps.policy, deps.secrets);
@@ -58,7 +59,8 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       await tx.images.create(image);
       await writeAudit(tx, caller(request), now(), { action: 'image.create', target_type: 'image', target_id: image.image_id, target_name: image.name, after: imageJson(image) });
     });
-    return reply.status(201).send(imageJson(image));
+    const warnings = await ownershipWarnings(deps.store, image.volume_mappings, { kind: 'image', id: image.image_id });
+    return reply.status(201).send(withWarnings(imageJson(image), warnings));
   });
 
   app.get<{ Params: { id: string } }>('/images/:id', {
@@ -75,7 +77,7 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     schema: {
       summary: 'Update an image (only the given fields change; volume_mappings is replaced whole)', tags, params,
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: imageInputProperties },
-      response: { 200: imageSchema, ...errorResponses },
+      response: { 200: savedSchema(imageSchema), ...errorResponses },
     },
   }, async (request) => {
     const image = await requireImage(deps.store, request.params.id);
@@ -87,7 +89,8 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         action: 'image.update', target_type: 'image', target_id: image.image_id, target_name: updated.name, before: imageJson(image), after: imageJson(updated),
       });
     });
-    return imageJson(updated);
+    const warnings = patch.volume_mappings === undefined ? [] : await ownershipWarnings(deps.store, updated.volume_mappings, { kind: 'image', id: image.image_id });
+    return withWarnings(imageJson(updated), warnings);
   });
 
   app.delete<{ Params: { id: string } }>('/images/:id', {

@@ -16,6 +16,11 @@ import { findGroup, requireUser } from '../lookup.js';
 import { errorResponses, idParam, listOf, userSchema } from '../schemas.js';
 import { userJson } from '../serialize.js';
 
+const reuseNameSchema = {
+  type: 'boolean',
+  description: 'give a username that an earlier (deleted or renamed) user held: their {username} folders become this user\'s; without it such a name is 409',
+} as const;
+
 export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024, description: '8 to 1024 characters' } as const;
 const params = idParam('id', 'user id or username');
 
@@ -35,7 +40,7 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     schema: { summary: 'List users', tags, response: { 200: listOf(userSchema), ...errorResponses } },
   }, async () => (await deps.store.users.list()).map(userJson));
 
-  app.post<{ Body: { username: string; password: string; groups?: string[] } }>('/users', {
+  app.post<{ Body: { username: string; password: string; groups?: string[]; reuse_name?: boolean } }>('/users', {
     config: { access: 'admin' },
     schema: {
       summary: 'Create a user (joins "All Users" and the groups given by id or name)',
@@ -46,12 +51,13 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           username: { type: 'string', maxLength: 200 },
           password: passwordSchema,
           groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
+          reuse_name: reuseNameSchema,
         },
       },
       response: { 201: userSchema, ...errorResponses },
     },
   }, async (request, reply) => {
-    const { username, password, groups = [] } = request.body;
+    const { username, password, groups = [], reuse_name: reuseName = false } = request.body;
     const problem = validateUsername(username);
     if (problem) throw badRequest('invalid username', { validations: [{ field: 'username', detail: problem }] });
     const extra: GroupRecord[] = [];
@@ -68,10 +74,13 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     };
     const groupIds = [...new Set([ALL_USERS_GROUP_ID, ...extra.map((g) => g.group_id)])];
     await deps.store.transaction(async (tx) => {
-      await tx.users.create(user);
+      // a retired name is refused (409) unless reuse_name; a reuse is audited with the earlier holder
+      const retired = reuseName ? await tx.users.retiredName(username) : undefined;
+      await tx.users.create(user, { reuseRetiredName: reuseName });
       for (const id of groupIds) await tx.groups.addMember(id, user.user_id);
       await writeAudit(tx, caller(request), now(), {
-        action: 'user.create', target_type: 'user', target_id: user.user_id, target_name: username, after: { ...userJson(user), groups: groupIds },
+        action: 'user.create', target_type: 'user', target_id: user.user_id, target_name: username,
+        after: { ...userJson(user), groups: groupIds, ...(retired ? { reused_name_of: retired } : {}) },
       });
     });
     return reply.status(201).send(userJson(user));
@@ -82,33 +91,52 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     schema: { summary: 'Show a user', tags, params, response: { 200: userSchema, ...errorResponses } },
   }, async (request) => userJson(await requireUser(deps.store, request.params.id)));
 
-  app.patch<{ Params: { id: string }; Body: { disabled?: boolean; password?: string } }>('/users/:id', {
+  app.patch<{ Params: { id: string }; Body: { disabled?: boolean; password?: string; username?: string; reuse_name?: boolean } }>('/users/:id', {
     config: { access: 'admin' },
     schema: {
-      summary: 'Disable/enable a user or set their password (a new password ends their login sessions)',
+      summary: 'Disable/enable a user, set their password (a new password ends their login sessions) or rename them (the old name is retired)',
       tags, params,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { disabled: { type: 'boolean' }, password: passwordSchema } },
+      body: {
+        type: 'object', additionalProperties: false, minProperties: 1,
+        properties: { disabled: { type: 'boolean' }, password: passwordSchema, username: { type: 'string', maxLength: 200 }, reuse_name: reuseNameSchema },
+      },
       response: { 200: userSchema, ...errorResponses },
     },
   }, async (request) => {
     const user = await requireUser(deps.store, request.params.id);
-    const { disabled, password } = request.body;
+    const { disabled, password, username, reuse_name: reuseName = false } = request.body;
+    if (username !== undefined) {
+      const problem = validateUsername(username);
+      if (problem) throw badRequest('invalid username; nothing was changed', { validations: [{ field: 'username', detail: problem }] });
+    } else if (request.body.reuse_name !== undefined) {
+      throw badRequest('reuse_name goes with username; nothing was changed', { validations: [{ field: 'reuse_name', detail: 'only with a new username' }] });
+    }
     if (disabled === true && !user.disabled) await assertNotLastAdmin(deps.store, user.user_id, 'disable');
     const at = now();
     const patch: Partial<UserRecord> = { updated_at: at.toISOString() };
     const revoke = disabled === true ? 'user disabled' : password !== undefined ? 'password changed' : null;
     if (disabled !== undefined) patch.disabled = disabled;
     if (password !== undefined) patch.password_hash = await hashPassword(password, scryptN);
+    if (username !== undefined && username !== user.username) patch.username = username;
     await deps.store.transaction(async (tx) => {
-      await tx.users.update(user.user_id, patch);
+      const retired = patch.username !== undefined && reuseName ? await tx.users.retiredName(patch.username) : undefined;
+      // a rename to a retired name is refused (409) unless reuse_name; the old name is retired
+      await tx.users.update(user.user_id, patch, { reuseRetiredName: reuseName });
+      if (patch.username !== undefined) {
+        await writeAudit(tx, caller(request), at, {
+          action: 'user.rename', target_type: 'user', target_id: user.user_id, target_name: patch.username,
+          before: { username: user.username }, after: { username: patch.username, ...(retired && retired.user_id !== user.user_id ? { reused_name_of: retired } : {}) },
+        });
+      }
       if (password !== undefined) {
         for (const t of await tx.tokens.list({ user_id: user.user_id, kind: 'login' })) {
           if (t.revoked_at === null) await tx.tokens.update(t.token_id, { revoked_at: at.toISOString() });
         }
       }
+      if (disabled === undefined && password === undefined) return;
       const action = disabled === undefined ? 'user.password' : disabled ? 'user.disable' : 'user.enable';
       await writeAudit(tx, caller(request), at, {
-        action, target_type: 'user', target_id: user.user_id, target_name: user.username,
+        action, target_type: 'user', target_id: user.user_id, target_name: patch.username ?? user.username,
         before: { disabled: user.disabled }, after: { disabled: disabled ?? user.disabled, password_changed: password !== undefined },
       });
     });

@@ -1,4 +1,4 @@
-// `tether user create|list|show|disable|enable|delete`.
+// `tether user create|list|show|rename|disable|enable|delete`.
 import type { Command } from 'commander';
 import { action, clientFrom, collect, readStdin, withClientOptions, type ClientFlags } from '../command-support.js';
 import { seg } from '../http-client.js';
@@ -6,17 +6,22 @@ import { keyValues, printJson, printLine, table, UsageError } from '../output.js
 
 interface User { user_id: string; username: string; disabled: boolean; created_at: string; updated_at: string }
 
+const REUSE_NAME_HELP = 'give a name an earlier (deleted or renamed) user held: their {username} folders become this user\'s (refused without it)';
+
 export function registerUserCommands(program: Command): void {
   const user = program.command('user').description('manage users (administrators)');
 
   withClientOptions(
     user.command('create <name>').description('create a user (always in "All Users")')
       .option('--password-stdin', 'read the password from stdin (required)')
-      .option('--group <group>', 'also add to this group (repeatable)', collect, []),
-  ).action(action(async (name: string, opts: ClientFlags & { passwordStdin?: boolean; group: string[] }) => {
+      .option('--group <group>', 'also add to this group (repeatable)', collect, [])
+      .option('--reuse-name', REUSE_NAME_HELP),
+  ).action(action(async (name: string, opts: ClientFlags & { passwordStdin?: boolean; group: string[]; reuseName?: boolean }) => {
     if (!opts.passwordStdin) throw new UsageError('user create: pass --password-stdin and pipe the password in');
     const password = await readStdin('--password-stdin');
-    const created = await clientFrom(opts).post<User>('/users', { username: name, password, ...(opts.group.length ? { groups: opts.group } : {}) });
+    const created = await clientFrom(opts).post<User>('/users', {
+      username: name, password, ...(opts.group.length ? { groups: opts.group } : {}), ...(opts.reuseName ? { reuse_name: true } : {}),
+    });
     if (opts.json) printJson(created);
     else printLine(`created user ${created.username} (${created.user_id})`);
   }));
@@ -31,6 +36,15 @@ export function registerUserCommands(program: Command): void {
     const u = await clientFrom(opts).get<User>(`/users/${seg(ref)}`);
     if (opts.json) printJson(u);
     else printLine(keyValues([['username', u.username], ['user_id', u.user_id], ['disabled', u.disabled], ['created_at', u.created_at], ['updated_at', u.updated_at]]));
+  }));
+
+  withClientOptions(
+    user.command('rename <user> <new-name>').description('rename a user (the old name is retired: no new user gets it without --reuse-name)')
+      .option('--reuse-name', REUSE_NAME_HELP),
+  ).action(action(async (ref: string, newName: string, opts: ClientFlags & { reuseName?: boolean }) => {
+    const u = await clientFrom(opts).patch<User>(`/users/${seg(ref)}`, { username: newName, ...(opts.reuseName ? { reuse_name: true } : {}) });
+    if (opts.json) printJson(u);
+    else printLine(`renamed user ${ref} to ${u.username}`);
   }));
 
   for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
