@@ -46,8 +46,12 @@ export async function buildServerDeps(config: Config, logger: Logger): Promise<A
   const policy = { ...config.policy, extraDenied: await withRealPaths(config.policy.extraDenied) };
   // one hub per server: the routes publish, the terminals, the app proxy and the sessions' end are heard on it
   const revocations = new RevocationHub();
-  const secureCookies = loadServerEnv().publicUrl?.protocol === 'https:';
-  return { store, policy, logger, secrets: createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey }), revocations, secureCookies };
+  const serverEnv = loadServerEnv();
+  const secureCookies = serverEnv.publicUrl?.protocol === 'https:';
+  return {
+    store, policy, logger, secrets: createSecretBox({ dataDir: config.dataDir, keyBase64: config.secretKey }), revocations, secureCookies,
+    trustedProxies: serverEnv.trustedProxies,
+  };
 }
 
 /**
@@ -75,7 +79,8 @@ export async function ensureAdministrator(store: Store, config: Config, print: (
     const userId = existing?.user_id ?? randomUUID();
     if (existing) await tx.users.update(userId, { password_hash: hash, disabled: false, updated_at: at });
     else {
-      await tx.users.create({ user_id: userId, username: 'admin', password_hash: hash, disabled: false, created_at: at, updated_at: at });
+      // Restoring access to a Tether without administrators: "admin" is given even if an earlier admin held it.
+      await tx.users.create({ user_id: userId, username: 'admin', password_hash: hash, disabled: false, created_at: at, updated_at: at }, { reuseRetiredName: true });
       await tx.groups.addMember(ALL_USERS_GROUP_ID, userId);
     }
     await tx.groups.addMember(ADMINISTRATORS_GROUP_ID, userId);

@@ -35,6 +35,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...loggerOptions(deps.logger),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // request.ip (login throttling, audit) is the connection's address unless it is a trusted proxy
+    trustProxy: deps.trustedProxies !== undefined && deps.trustedProxies.length > 0 ? deps.trustedProxies : false,
     exposeHeadRoutes: false,
     ajv: {
       // Wrong types are errors, not coerced; unknown fields are errors, not stripped;

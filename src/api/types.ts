@@ -53,8 +53,13 @@ export interface AppDeps {
   plugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
   /** plugins registered at the root, outside /api/v1 (e.g. GET /metrics); each route still declares config.access */
   rootPlugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
-  /** login throttling: attempts per window per user and per address */
-  throttle?: { max: number; windowMs: number };
+  /** login throttling: free failures and growing delays per (account, address) and per address (auth/login-throttle.ts) */
+  throttle?: import('../auth/login-throttle.js').ThrottleOptions;
+  /**
+   * reverse proxies whose X-Forwarded-For is believed for the client address (addresses or
+   * CIDRs, Fastify's trustProxy); empty or absent = the connection's address, the header ignored
+   */
+  trustedProxies?: string[];
   now?: () => Date;
   /** password hashing and login sessions; tests lower scryptN (e.g. 2**10) to stay fast */
   auth?: { scryptN?: number; loginSessionTtlMs?: number };

@@ -48,7 +48,7 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       throttle.recordFailure(username, address);
       throw new HttpError(401, 'invalid username or password (or the account is disabled)');
     }
-    throttle.recordSuccess(username);
+    throttle.recordSuccess(username, address);
     const { secret, digest } = generateTokenSecret();
     const at = now();
     const expires = new Date(at.getTime() + ttlMs);

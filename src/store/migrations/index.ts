@@ -5,6 +5,7 @@ import type { StoreDialect } from '../dialect.js';
 import { initialMigration } from './0001-initial.js';
 import { metaMigration } from './0002-meta.js';
 import { imageSecurityMigration } from './0003-image-security.js';
+import { retiredUsernamesMigration } from './0004-retired-usernames.js';
 import { apiKeysMigration } from './0005-api-keys.js';
 import { persistentProfilesMigration } from './0006-persistent-profiles.js';
 
@@ -15,6 +16,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         '0001-initial': initialMigration(dialect),
         '0002-meta': metaMigration(),
         '0003-image-security': imageSecurityMigration(),
+        '0004-retired-usernames': retiredUsernamesMigration(),
         '0005-api-keys': apiKeysMigration(),
         '0006-persistent-profiles': persistentProfilesMigration(),
       };
