@@ -1,5 +1,6 @@
 // The one place that reads the environment. Everything else receives a Config (or parts of
 // it). Precedence: CLI flags (overrides) > environment > defaults.
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +92,11 @@ export interface ServerEnv {
    * https:// makes Tether's cookies `__Host-` prefixed and Secure. Unset = as reached (plain HTTP cookies).
    */
   publicUrl: URL | undefined;
+  /**
+   * TETHER_TRUSTED_PROXIES: reverse proxies (addresses or CIDRs, comma- or space-separated)
+   * whose X-Forwarded-For names the client; empty = none, the header is ignored
+   */
+  trustedProxies: string[];
 }
 
 /**
@@ -101,7 +107,26 @@ export interface ServerEnv {
 export function loadServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   const secretKey = nonEmpty(env.TETHER_SECRET_KEY);
   if (secretKey !== undefined) keyFromBase64(secretKey);
-  return { metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC), publicUrl: parsePublicUrl(env.TETHER_PUBLIC_URL) };
+  return {
+    metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC),
+    publicUrl: parsePublicUrl(env.TETHER_PUBLIC_URL),
+    trustedProxies: parseTrustedProxies(env.TETHER_TRUSTED_PROXIES),
+  };
+}
+
+/** `10.0.0.5, 192.168.0.0/16 ::1` -> each entry checked: an IPv4/IPv6 address, optionally /prefix. */
+export function parseTrustedProxies(value: string | undefined): string[] {
+  const entries = (nonEmpty(value) ?? '').split(/[\s,]+/).filter((e) => e !== '');
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new Error(`TETHER_TRUSTED_PROXIES: "${entry}" is not an address or CIDR; expected e.g. 127.0.0.1, 10.0.0.0/8 or ::1 (comma-separated)`);
+    }
+  }
+  return entries;
 }
 
 /** An http(s) URL with a host and no credentials, query or fragment; unset or empty = undefined. */
