@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { action, clientFrom, collect, readStdin, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
 import { seg } from '../http-client.js';
-import { keyValues, printJson, printLine, table } from '../output.js';
+import { keyValues, printJson, printLine, printWarnings, table } from '../output.js';
 
 interface Image {
   image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
@@ -118,6 +118,7 @@ export function registerImageCommands(program: Command): void {
       const created = await clientFrom(opts).post<Image>('/images', { name, ...(await bodyFrom(enabledFrom(opts))) });
       if (opts.json) printJson(created);
       else printLine(`created image ${created.name} (${created.image_id})`);
+      if (!opts.json) printWarnings(created);
     }));
 
   imageOptions(image.command('update <image>').description('change an image; only the given options change (administrators)')
@@ -128,6 +129,7 @@ export function registerImageCommands(program: Command): void {
       const updated = await clientFrom(opts).patch<Image>(`/images/${seg(ref)}`, body);
       if (opts.json) printJson(updated);
       else printLine(`updated image ${updated.name}`);
+      if (!opts.json) printWarnings(updated);
     }));
 
   withClientOptions(image.command('list').description('list images (users: the ones they may launch)')).action(action(async (opts: ClientFlags) => {
