@@ -34,7 +34,7 @@ describe('sessions API (real engine, SQLite)', () => {
     assert.equal(r.status, 201, JSON.stringify(r.json));
     assert.equal(r.json.state, 'requested');
     assert.deepEqual(r.json.user, { id: user.user_id, username: user.username });
-    assert.deepEqual(r.json.image, { id: image.image_id, name: image.name });
+    assert.deepEqual(r.json.image, { id: image.image_id, name: image.name, web_port: image.web_port });
     const events = await readSse(`${env.url}/api/v1/sessions/${r.json.id}/events`, token, AbortSignal.timeout(30_000));
     const states = events.filter((e) => e.event === 'state').map((e) => e.data.data && (e.data.data as { state: string }).state);
     assert.deepEqual(states, ['requested', 'preparing', 'starting', 'running']);

@@ -6,7 +6,8 @@ export interface SessionJson {
   id: string;
   state: SessionState;
   user: { id: string; username: string | null };
-  image: { id: string; name: string | null };
+  /** web_port: where the image's web app listens (6901: a noVNC desktop); null = none or the image is gone */
+  image: { id: string; name: string | null; web_port: number | null };
   container_id: string | null;
   /** the effective-mounts view of what was actually mounted (left-out mounts are in warnings) */
   mounts: EffectiveMountsView | null;
@@ -24,7 +25,7 @@ export function toSessionJson(rec: SessionRecord, refs: { user?: UserRecord | un
     id: rec.session_id,
     state: rec.state,
     user: { id: rec.user_id, username: refs.user?.username ?? null },
-    image: { id: rec.image_id, name: refs.image?.name ?? null },
+    image: { id: rec.image_id, name: refs.image?.name ?? null, web_port: refs.image?.web_port ?? null },
     container_id: rec.container_id,
     mounts: rec.mounts,
     warnings: rec.warnings,

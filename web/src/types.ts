@@ -13,7 +13,7 @@ export interface Image {
 export interface SessionProblem { mapping: string; class: string; message: string }
 export type SessionState = 'requested' | 'preparing' | 'starting' | 'running' | 'stopping' | 'destroyed' | 'failed';
 export interface Session {
-  id: string; state: SessionState; user: { id: string; username: string | null }; image: { id: string; name: string | null };
+  id: string; state: SessionState; user: { id: string; username: string | null }; image: { id: string; name: string | null; web_port: number | null };
   container_id: string | null; mounts: EffectiveMountsView | null; warnings: SessionProblem[]; error: SessionProblem | null;
   created_at: string; drift: boolean | null;
 }

@@ -64,7 +64,7 @@ export function SessionView(p: { session: Session | undefined; error: string | n
       <p className="muted small">Session {s.id} for {s.user.username} · started {new Date(s.created_at).toLocaleString()}{s.container_id ? ` · container ${s.container_id.slice(0, 12)}` : ''}</p>
       {p.error && <p className="error" role="alert">{p.error}</p>}
       {s.error && <div className="error" role="alert"><strong>Launch failed [{s.error.class}]</strong> {s.error.mapping}: {s.error.message}</div>}
-      {s.state === 'running' && <SessionTools sessionId={s.id} />}
+      {s.state === 'running' && <SessionTools sessionId={s.id} webPort={s.image.web_port} />}
       {s.drift && <p className="warn">The effective mounts for this user and image have changed since launch; destroy and launch again to pick them up.</p>}
       {(p.live || p.events.length > 0) && (
         <div className="card progress">
