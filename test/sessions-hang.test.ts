@@ -1,13 +1,15 @@
 // Storage that hangs (a real SSHFS export whose sftp-server is SIGSTOPped): a required mapping
 // fails its launch at its deadline with class timeout and leaves no container; while five such
 // launches hang, the API (listening on a real port) keeps answering and a healthy launch
-// succeeds; the same mapping with required: false launches without the mount, with a warning.
+// succeeds; the same mapping with required: false launches without the mount, with a warning;
+// storage that dies after preparation makes the engine's create hang: abandoned, cleaned up late.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
 import type { SessionEvent } from '../src/sessions/index.js';
-import { eventually, mapping, sessionApiLab, type SessionApiLab, type SessionLab } from './helpers/sessions.js';
+import { mapping, sessionApiLab, sessionLab, type SessionApiLab, type SessionLab } from './helpers/sessions.js';
+import { createLocalHostPreparer, type HostPreparer } from '../src/hostprep/index.js';
 
 const TIMEOUT_S = 2;
 /** generous: the deadline is 2 s; a launch stuck until the storage returns would take forever */
@@ -112,27 +114,60 @@ describe('hung storage (real SSHFS, real engine)', () => {
     }
   });
 
-  it('skip_check on hung storage: the engine create is abandoned at the deadline and a late container is removed', async () => {
+  it('skip_check on hung storage: the folder is still opened (no symlinks) within the deadline, so the launch fails as timeout', async () => {
     const image = await lab.image({ [`${nas.mountDir}/share`]: mapping('/nas', { timeout: TIMEOUT_S, skip_check: true }) });
     nas.hang();
-    let sessionId = '';
     try {
       const t0 = Date.now();
       const s = await lab.launch(await lab.user(), image);
-      sessionId = s.session_id;
       const ms = Date.now() - t0;
       assert.equal(s.state, 'failed');
       assert.equal(s.error?.class, 'timeout', JSON.stringify(s.error));
       assert.ok(ms <= TIMEOUT_S * 1000 + MARGIN_MS, `failed after ${ms} ms`);
+      assert.equal((await lab.containersOf(s.session_id)).length, 0);
     } finally {
       nas.resume();
     }
-    // The engine finishes the abandoned create once the storage answers: a follow-up check
-    // finds that late container and removes it, which the session's events record after `failed`.
-    const removed = await containerRemovedAfterFailure(lab, sessionId, 15_000);
-    assert.ok(removed, `no container.removed after the failure: ${JSON.stringify(removed)}`);
-    await eventually(async () => (await lab.containersOf(sessionId)).length === 0, 15_000, 'no late container');
-    await new Promise((r) => setTimeout(r, 2_500));
-    assert.equal((await lab.containersOf(sessionId)).length, 0, 'a late container appeared and stayed');
+  });
+
+  it('storage that hangs between preparation and create: the engine create is abandoned at the deadline and no container is left', async () => {
+    // The storage must die exactly after a successful preparation and before the engine's
+    // create: the real preparer, with the SSHFS server stopped right after it answers.
+    const real = createLocalHostPreparer();
+    const hangsAfter: HostPreparer = {
+      ...real,
+      prepare: async (req, signal) => {
+        const r = await real.prepare(req, signal);
+        nas.hang();
+        return r;
+      },
+    };
+    const own = await sessionLab({ manager: { preparer: hangsAfter, lateContainerChecksMs: [500, 2_000, 5_000] } });
+    let sessionId = '';
+    try {
+      const image = await own.image({ [`${nas.mountDir}/share`]: mapping('/nas', { timeout: TIMEOUT_S }) });
+      try {
+        const t0 = Date.now();
+        const s = await own.launch(await own.user(), image);
+        sessionId = s.session_id;
+        const ms = Date.now() - t0;
+        assert.equal(s.state, 'failed');
+        assert.equal(s.error?.class, 'timeout', JSON.stringify(s.error));
+        assert.match(s.error?.message ?? '', /did not create the container/);
+        assert.ok(ms <= TIMEOUT_S * 1000 + MARGIN_MS, `failed after ${ms} ms`);
+      } finally {
+        nas.resume();
+      }
+      // The abandoned create goes on in the engine once the storage answers; the rollback has
+      // released the stage by then, so it finds no source: no container appears (and one that
+      // did would be removed by the follow-up checks at 0.5, 2 and 5 s).
+      await new Promise((r) => setTimeout(r, 7_000));
+      assert.equal((await own.containersOf(sessionId)).length, 0, 'a late container appeared and stayed');
+      assert.equal(await containerRemovedAfterFailure(own, sessionId, 500), undefined, 'nothing to remove late');
+    } finally {
+      nas.resume();
+      await own.cleanup();
+      await real.close();
+    }
   });
 });

@@ -105,7 +105,7 @@ export async function releaseStageDir(dir: string): Promise<number> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw err;
   }
-  for (const name of names) await unstage(`${dir}/${name}`);
+  await Promise.all(names.map((name) => unstage(`${dir}/${name}`)));
   await rmdir(dir).catch(() => undefined);
   return names.length;
 }
