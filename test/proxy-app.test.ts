@@ -166,6 +166,8 @@ describe('session web app on its own origin (Chromium, tether server, Docker Eng
   });
 
   it('proxies WebSockets (to a real relay in the container) and strips Tether credentials', async () => {
+    // launched first: docker0 is up (and listed by Node) only while a container is attached to it
+    const relay = await launch(alice, `relay-${run}`);
     const gateway = bridgeGateway();
     echo = createServer((req, res) => {
       lastHeaders = req.headers;
@@ -175,7 +177,6 @@ describe('session web app on its own origin (Chromium, tether server, Docker Eng
     wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${m.toString()}`)));
     await new Promise<void>((r) => echo!.listen(0, gateway, r));
     const echoPort = (echo.address() as { port: number }).port;
-    const relay = await launch(alice, `relay-${run}`);
     const rec = (await alice('GET', `/sessions/${relay}`)).json as { container_id: string };
     // detached through the docker CLI (a detached exec through dockerode leaves its socket open)
     await promisify(execFile)('docker', ['exec', '-d', '-u', '1000:1000', rec.container_id, 'nc', '-ll', '-p', '8081', '-e', 'nc', gateway, String(echoPort)], { timeout: 30_000 });
