@@ -4,6 +4,7 @@ import type { ImageRecord, Store } from '../store/types.js';
 import type { RegistryAuth } from '../runtime/types.js';
 import type { SecretBox } from '../secrets/index.js';
 import type { HostPathPolicy } from '../mappings/types.js';
+import { normalizePath, profileHomeProblem, profilePathProblems } from '../mappings/index.js';
 import type { FieldValidation } from './http-error.js';
 import { badRequest } from './http-error.js';
 import { parseMappingInput } from './mapping-input.js';
@@ -16,6 +17,8 @@ export interface ImageInput {
   docker_image?: string;
   volume_mappings?: unknown;
   persistent_profile_path?: string | null;
+  profile_home?: string | null;
+  profile_timeout?: number | null;
   user?: string | null;
   cores?: number | null;
   memory?: number | null;
@@ -35,7 +38,9 @@ export const imageInputProperties = {
   friendly_name: { type: 'string', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
   docker_image: imageText(512, '^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$', 'image reference, e.g. kasmweb/desktop:1.16.0 (not looked up when saved)'),
   volume_mappings: { type: ['object', 'string'], description: 'mapping document as a JSON object or JSON string' },
-  persistent_profile_path: { type: ['string', 'null'], maxLength: 1024, description: 'absolute path; may hold {username}, {user_id}, {image_id}' },
+  persistent_profile_path: { type: ['string', 'null'], maxLength: 1024, description: 'absolute path with {username} or {user_id} (and optionally {image_id}); null = no persistent profile' },
+  profile_home: { type: ['string', 'null'], minLength: 1, maxLength: 1024, description: 'container path the profile is mounted at (the user\'s home); null = /home/user' },
+  profile_timeout: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 600, description: 'seconds host preparation of the profile may take; null = 10' },
   user: { type: ['string', 'null'], pattern: '^[0-9]{1,10}:[0-9]{1,10}$', description: 'uid:gid the session runs as; null = the image default' },
   cores: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1024, description: 'CPUs, more than 0 and at most 1024' },
   memory: { type: ['integer', 'null'], minimum: 6291456, maximum: 17592186044416, description: 'bytes, from 6 MiB (6291456) to 16 TiB' },
@@ -54,12 +59,6 @@ export const imageInputProperties = {
   },
 } as const;
 
-function checkProfilePath(p: string): string | null {
-  if (!p.startsWith('/')) return 'expected an absolute path (starting with "/")';
-  if (p.includes('\u0000')) return 'must not contain NUL';
-  if (p.split('/').some((s) => s === '.' || s === '..')) return 'must not contain "." or ".." segments';
-  return null;
-}
 
 /** The record fields to store, or a 400 listing every problem (nothing is stored). */
 export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy, secrets?: Pick<SecretBox, 'sealRegistryAuth'>): Promise<Partial<ImageRecord>> {
@@ -83,8 +82,13 @@ export async function imageFieldsFromInput(store: Store, input: ImageInput, poli
     else validations.push(...parsed.validations);
   }
   if (typeof input.persistent_profile_path === 'string') {
-    const problem = checkProfilePath(input.persistent_profile_path);
-    if (problem) validations.push({ field: 'persistent_profile_path', detail: problem });
+    // same tokens and host-path policy as a mapping, and a per-user part ({username} or {user_id})
+    for (const problem of profilePathProblems(input.persistent_profile_path, policy)) validations.push({ field: 'persistent_profile_path', detail: problem });
+  }
+  if (typeof input.profile_home === 'string') {
+    const problem = profileHomeProblem(input.profile_home);
+    if (problem) validations.push({ field: 'profile_home', detail: problem });
+    else out.profile_home = normalizePath(input.profile_home);
   }
   if (groups !== undefined) {
     const ids: string[] = [];

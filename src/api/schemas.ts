@@ -76,6 +76,8 @@ export const imageSchema = {
     docker_image: { type: 'string' },
     volume_mappings: mappingOutputSchema,
     persistent_profile_path: nullable('string'),
+    profile_home: { type: 'string', description: 'container path the persistent profile is mounted at (the session user\'s home)' },
+    profile_timeout: { type: 'number', description: 'seconds host preparation of the profile may take' },
     user: nullable('string'),
     cores: nullable('number'),
     memory: nullable('integer'),

@@ -1,5 +1,6 @@
 // What the API shows of each record: never a password hash, token digest or registry secret.
 import type { GroupRecord, ImageRecord, TokenRecord, UserRecord } from '../store/types.js';
+import { DEFAULT_PROFILE_HOME, DEFAULT_PROFILE_TIMEOUT } from '../mappings/index.js';
 
 export const userJson = (u: UserRecord) => ({
   user_id: u.user_id,
@@ -26,6 +27,9 @@ export const imageJson = (i: ImageRecord) => ({
   docker_image: i.docker_image,
   volume_mappings: i.volume_mappings,
   persistent_profile_path: i.persistent_profile_path,
+  // where the profile is mounted and how long its preparation may take (defaults filled in)
+  profile_home: i.profile_home ?? DEFAULT_PROFILE_HOME,
+  profile_timeout: i.profile_timeout ?? DEFAULT_PROFILE_TIMEOUT,
   user: i.user,
   cores: i.cores,
   memory: i.memory,

@@ -3,12 +3,12 @@
 // from this process (a lazy umount and an rmdir on Tether's own tmpfs folder: never storage).
 import { DEFAULT_POLICY, checkHostPath } from '../mappings/index.js';
 import type { HostPathPolicy } from '../mappings/index.js';
-import type { BindCheck, HostPreparer, PrepareRequest, PrepareResult, VerifyResult } from './types.js';
+import type { BindCheck, HostPreparer, PrepareRequest, PrepareResult, ProfilePreparer, ProfileStepAnswer, ProfileStepRequest, ProfileStepResult, VerifyResult } from './types.js';
 import { WorkerPool, type PoolLogger, type PoolOutcome, type WorkerPoolStats } from './worker-pool.js';
 import { workerScript } from './worker-script.js';
 import { validateRequest } from './validate-request.js';
 import { DEFAULT_STAGING_ROOT, releaseStageDir, sessionStageDir, sweepNamespace } from './staging.js';
-import type { PrepareWork, VerifyWork } from './protocol.js';
+import type { PrepareWork, ProfileWork, VerifyWork } from './protocol.js';
 
 export interface LocalHostPreparerOptions {
   policy?: HostPathPolicy;
@@ -41,14 +41,36 @@ export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): Lo
   });
   const emptyStats: WorkerPoolStats = { live: 0, busy: 0, queued: 0, timedOut: 0, abandoned: 0, lingering: 0 };
 
-  async function run(work: PrepareWork | VerifyWork, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
+  async function run(work: PrepareWork | VerifyWork | ProfileWork, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
     const startedAt = Date.now();
     const ready = pool ?? (await poolReady);
     return ready.run(work, timeoutMs - (Date.now() - startedAt), signal);
   }
 
+  /** One profile step in a worker, under the profile's deadline; never rejects. */
+  async function profileStep<S extends ProfileStepAnswer['step']>(step: S, req: ProfileStepRequest, extra: { reset: boolean; seedTar: string | null }, signal?: AbortSignal): Promise<ProfileStepResult<S>> {
+    const invalid = validateRequest({ ...req, skipCheck: false, session: 'profile' }, policy);
+    if (invalid && !invalid.ok) return invalid;
+    const what = `persistent profile ${JSON.stringify(req.hostPath)} (${step})`;
+    const outcome = await run({ op: 'profile', step, hostPath: req.hostPath, fixedPrefix: req.fixedPrefix, uid: req.uid, gid: req.gid, ...extra, policy }, req.timeoutMs, signal);
+    if (outcome.kind === 'timeout') {
+      return { ok: false, class: 'timeout', message: signal?.aborted ? `${what} was abandoned: the launch was cancelled` : `${what} did not finish within ${req.timeoutMs} ms; the storage may be hanging (expected an answer within the profile's timeout)` };
+    }
+    if (outcome.kind === 'crashed') return { ok: false, class: 'io', message: `${what}: ${outcome.message}` };
+    const r = outcome.response;
+    if (!r.ok) return { ok: false, class: r.class, message: r.message };
+    if (!('profile' in r) || r.profile.step !== step) return { ok: false, class: 'io', message: `${what}: the worker answered something else` };
+    return { ok: true, ...r.profile } as ProfileStepResult<S>;
+  }
+  const profiles: ProfilePreparer = {
+    probeProfile: (req, signal) => profileStep('probe', req, { reset: false, seedTar: null }, signal),
+    buildProfile: (req, signal) => profileStep('build', req, { reset: req.reset, seedTar: req.seedTar }, signal),
+    purgeProfileTrash: (req, signal) => profileStep('purge', req, { reset: false, seedTar: null }, signal),
+  };
+
   return {
     kind: 'local',
+    profiles,
     stats: () => pool?.stats() ?? emptyStats,
     async prepare(req: PrepareRequest, signal?: AbortSignal): Promise<PrepareResult> {
       const invalid = validateRequest(req, policy);

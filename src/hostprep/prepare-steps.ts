@@ -43,7 +43,7 @@ function isInside(path: string, root: string): boolean {
   return root === '/' ? path.startsWith('/') : path === root || path.startsWith(root + '/');
 }
 
-function enforcePolicy(check: PolicyCheck, path: string, what: string): void {
+export function enforcePolicy(check: PolicyCheck, path: string, what: string): void {
   const verdict = check(path);
   if (!verdict.ok) throw new PrepareStepError('policy', `${what}: ${verdict.reason}; ${verdict.suggestion}`);
 }
@@ -61,7 +61,7 @@ export function componentsBelow(hostPath: string, fixedPrefix: string): string[]
   return parts;
 }
 
-async function openPrefix(fixedPrefix: string): Promise<FileHandle> {
+export async function openPrefix(fixedPrefix: string): Promise<FileHandle> {
   try {
     return await openRootDir(fixedPrefix);
   } catch (err) {
@@ -75,7 +75,7 @@ async function openPrefix(fixedPrefix: string): Promise<FileHandle> {
 }
 
 /** Opens `name` below `parent`, creating it (owner uid:gid, through descriptors) when missing. */
-async function openOrCreate(parent: FileHandle, name: string, shown: string, owner: { uid: number; gid: number } | null): Promise<{ handle: FileHandle; created: boolean }> {
+export async function openOrCreate(parent: FileHandle, name: string, shown: string, owner: { uid: number; gid: number } | null): Promise<{ handle: FileHandle; created: boolean }> {
   const existing = await openBeneath(parent, name, shown, BELOW_PREFIX);
   if (existing) return { handle: existing, created: false };
   if (owner === null) throw new PrepareStepError('missing', `${JSON.stringify(shown)} does not exist (skip_check: Tether creates nothing; expected the folder to exist)`);

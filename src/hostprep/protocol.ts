@@ -1,7 +1,7 @@
 // Messages between the Tether process and a host-preparation worker process (IPC, JSON).
 import type { HostPathPolicy } from '../mappings/index.js';
 import type { DirIdentity } from './beneath.js';
-import type { BindCheck, FailureClass, VerifyFinding } from './types.js';
+import type { BindCheck, FailureClass, ProfileStepAnswer, VerifyFinding } from './types.js';
 
 export interface PrepareWork {
   op: 'prepare';
@@ -21,11 +21,27 @@ export interface VerifyWork {
   checks: BindCheck[];
 }
 
-export type WorkerRequest = (PrepareWork | VerifyWork) & { id: number };
+/** Persistent profiles beyond ordinary preparation (profile-steps.ts). */
+export interface ProfileWork {
+  op: 'profile';
+  step: 'probe' | 'build' | 'purge';
+  hostPath: string;
+  fixedPrefix: string;
+  uid: number;
+  gid: number;
+  /** build: move the existing profile aside first */
+  reset: boolean;
+  /** build: a tar of the image's home on Tether's own disk, or null */
+  seedTar: string | null;
+  policy: HostPathPolicy;
+}
+
+export type WorkerRequest = (PrepareWork | VerifyWork | ProfileWork) & { id: number };
 
 export type WorkerResponse =
   | { id: number; ok: true; realPath: string; created: string[]; source: string; identity: DirIdentity }
   | { id: number; ok: true; findings: VerifyFinding[] }
+  | { id: number; ok: true; profile: ProfileStepAnswer }
   | { id: number; ok: false; class: FailureClass; message: string };
 
 export function isWorkerResponse(msg: unknown): msg is WorkerResponse {
@@ -33,7 +49,8 @@ export function isWorkerResponse(msg: unknown): msg is WorkerResponse {
 }
 
 /** What a request is about, for log lines. */
-export function describeWork(w: PrepareWork | VerifyWork): string {
+export function describeWork(w: PrepareWork | VerifyWork | ProfileWork): string {
+  if (w.op === 'profile') return `profile ${w.step} of ${JSON.stringify(w.hostPath)}`;
   return w.op === 'prepare' ? JSON.stringify(w.hostPath) : `the mounts of container process ${w.pid}`;
 }
 

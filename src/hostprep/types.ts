@@ -56,7 +56,44 @@ export interface VerifyFinding {
 
 export type VerifyResult = { ok: true; findings: VerifyFinding[] } | { ok: false; class: FailureClass; message: string };
 
+/** Persistent profiles beyond ordinary preparation (see profile-steps.ts). */
+export interface ProfileStepRequest {
+  hostPath: string;
+  fixedPrefix: string;
+  /** owner of anything created: the session's user */
+  uid: number;
+  gid: number;
+  timeoutMs: number;
+}
+
+export interface RemovalSummary {
+  entries: number;
+  bytes: number;
+  otherMounts: number;
+  failed: number;
+  errors: string[];
+}
+
+export type ProfileStepAnswer =
+  | { step: 'probe'; exists: boolean; leftovers: RemovalSummary }
+  | { step: 'build'; swapped: boolean; placed: boolean; seeded: { entries: number; bytes: number; skipped: number } | null }
+  | { step: 'purge'; removed: RemovalSummary };
+
+export type ProfileStepResult<S extends ProfileStepAnswer['step']> = ({ ok: true } & Extract<ProfileStepAnswer, { step: S }>) | { ok: false; class: FailureClass; message: string };
+
+/** Profile work, in the same disposable workers and under the same deadline rule as prepare. */
+export interface ProfilePreparer {
+  /** removes leftovers of an interrupted reset and says whether the profile exists */
+  probeProfile(req: ProfileStepRequest, signal?: AbortSignal): Promise<ProfileStepResult<'probe'>>;
+  /** builds a new profile (seeded from seedTar) beside it and swaps it in (reset) or places it (missing) */
+  buildProfile(req: ProfileStepRequest & { reset: boolean; seedTar: string | null }, signal?: AbortSignal): Promise<ProfileStepResult<'build'>>;
+  /** deletes the old profile a reset moved aside */
+  purgeProfileTrash(req: ProfileStepRequest, signal?: AbortSignal): Promise<ProfileStepResult<'purge'>>;
+}
+
 export interface HostPreparer {
+  /** absent on preparers that cannot do it yet (the engine helper): profiles are then mounted unseeded and Reset is refused */
+  profiles?: ProfilePreparer;
   /** Never rejects and never waits past timeoutMs (plus a small constant), whatever the storage does. */
   prepare(req: PrepareRequest, signal?: AbortSignal): Promise<PrepareResult>;
   /**

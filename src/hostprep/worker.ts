@@ -7,16 +7,23 @@ import { WORKER_THREADS } from './protocol.js';
 import { PrepareStepError } from './classify.js';
 import { runPrepareSteps } from './prepare-steps.js';
 import { verifyBinds } from './verify-steps.js';
+import { buildProfile, probeProfile, purgeProfileTrash } from './profile-steps.js';
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   try {
     if (req.op === 'verify') return { id: req.id, ok: true, findings: await verifyBinds(req.pid, req.checks) };
+    if (req.op === 'profile') {
+      const check = (path: string) => checkHostPath(path, req.policy);
+      if (req.step === 'probe') return { id: req.id, ok: true, profile: { step: 'probe', ...(await probeProfile(req, check)) } };
+      if (req.step === 'build') return { id: req.id, ok: true, profile: { step: 'build', ...(await buildProfile(req, check)) } };
+      return { id: req.id, ok: true, profile: { step: 'purge', removed: await purgeProfileTrash(req, check) } };
+    }
     const result = await runPrepareSteps(req, (path) => checkHostPath(path, req.policy));
     return { id: req.id, ok: true, ...result };
   } catch (err) {
     if (err instanceof PrepareStepError) return { id: req.id, ok: false, class: err.failureClass, message: err.message };
-    const what = req.op === 'verify' ? `verification of container process ${req.pid}` : `host preparation of ${JSON.stringify(req.hostPath)}`;
+    const what = req.op === 'verify' ? `verification of container process ${req.pid}` : req.op === 'profile' ? `profile ${req.step} of ${JSON.stringify(req.hostPath)}` : `host preparation of ${JSON.stringify(req.hostPath)}`;
     return { id: req.id, ok: false, class: 'io', message: `${what} failed unexpectedly: ${String(err)}` };
   }
 }

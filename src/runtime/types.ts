@@ -91,4 +91,9 @@ export interface Runtime {
   list(signal?: AbortSignal): Promise<ContainerInfo[]>;
   /** the container with this session label, if any (to find a late container after an abandoned create) */
   findBySession(sessionId: string, signal?: AbortSignal): Promise<ContainerInfo | undefined>;
+  /**
+   * Writes a tar of folder `path` of image `ref` (present) to the new file `dest`, without running
+   * the image; false when the image has no such folder. Seeds persistent profiles; optional.
+   */
+  copyFromImage?(ref: string, path: string, dest: string, signal?: AbortSignal): Promise<boolean>;
 }

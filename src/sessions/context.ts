@@ -80,7 +80,11 @@ export async function transition(
     if (patch.error) data.error = patch.error;
     if (patch.container_id) data.container_id = patch.container_id;
     ctx.events.emit(sessionId, 'state', data);
-    if (to === 'failed' || to === 'destroyed') ctx.events.retire(sessionId);
+    if (to === 'failed' || to === 'destroyed') {
+      ctx.events.retire(sessionId);
+      // its container is gone: the profile it held may be mounted by the next session (reconcile retries a failure)
+      await ctx.store.profileLocks.release(sessionId).catch((err: unknown) => ctx.logger.warn({ err, session_id: sessionId }, 'could not release the profile lock; reconcile will'));
+    }
     if (to === 'stopping' || to === 'failed' || to === 'destroyed') ctx.onSessionEnding?.(sessionId, to);
   }
   return ok;

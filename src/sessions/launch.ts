@@ -15,6 +15,10 @@ import { ACTIVE_STATES, SessionError, type LaunchRequest } from './types.js';
 import { scheduleExpiry } from './expiry.js';
 import { environmentList } from './environment.js';
 import { confinementFor } from './container-confinement.js';
+import { createWithProfileLock, decideProfile, planProfile, requestedMode, withProfile, type ProfileDecision } from './profile.js';
+import { setupProfile } from './profile-setup.js';
+import type { PlannedMount } from './effective-mounts.js';
+import type { Actor } from './types.js';
 
 /** Serializes count-then-create per user so concurrent launches cannot overshoot the limit. */
 const userLocks = new WeakMap<SessionContext, Map<string, Promise<unknown>>>();
@@ -46,6 +50,16 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
   if (!image) throw new SessionError('image_not_found', `image ${req.imageId} not found`);
   const access = imageAccessProblem(image, groups);
   if (access) throw new SessionError(image.enabled ? 'image_not_allowed' : 'image_disabled', access);
+  const profileMode = decideProfile(image, groups, requestedMode(req.persistent_profile_mode));
+  // the lock's key; a template that cannot be expanded for this user fails the launch later, with its reason
+  let profilePath: string | null = null;
+  if (profileMode === 'enabled' || profileMode === 'reset') {
+    try {
+      profilePath = planProfile(image, user, ctx.policy).mount.host_path;
+    } catch (err) {
+      if (!(err instanceof MappingDomainError)) throw err;
+    }
+  }
   // Registered as in flight before the record exists, so a concurrent reconcile never
   // mistakes this fresh `requested` session for one abandoned by a crash.
   const sessionId = randomUUID();
@@ -65,14 +79,15 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
       container_id: null, host: null, mounts: null, warnings: [], error: null, mappings_digest: null,
       created_at: at, updated_at: at, expires_at: null,
     };
-    await ctx.store.sessions.create(rec);
+    // with a profile, the session exists only if it got the profile's lock (one writer)
+    await createWithProfileLock(ctx.store, rec, profilePath);
     return rec;
   }).catch((err: unknown) => {
     ctx.inFlight.delete(sessionId);
     throw err;
   });
   ctx.events.emit(record.session_id, 'state', { state: 'requested', image: image.name, user: user.username });
-  const done = runLaunch(ctx, record.session_id, abort.signal, environmentList(req.environment))
+  const done = runLaunch(ctx, record.session_id, abort.signal, environmentList(req.environment), { mode: profileMode, actor: req.actor })
     .catch(async (err: unknown) => {
       // Unexpected (store down, bug): still roll back so nothing is left half done.
       ctx.logger.error({ err, session_id: record.session_id }, 'launch crashed');
@@ -94,7 +109,7 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
   return record;
 }
 
-async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSignal, env: string[] = []): Promise<void> {
+async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSignal, env: string[], profile: { mode: ProfileDecision; actor: Actor }): Promise<void> {
   const log = ctx.logger.child({ session_id: sessionId });
   const emit = (type: Parameters<typeof ctx.events.emit>[1], data: Record<string, unknown>) => ctx.events.emit(sessionId, type, data);
   const rec = await ctx.store.sessions.get(sessionId);
@@ -104,8 +119,13 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   log.info({ user: user.username, image: image.name }, 'launch: preparing');
 
   let resolved;
+  let profilePlan: PlannedMount | null = null;
   try {
     resolved = resolveSessionMounts(image, groups, user, ctx.policy);
+    if (profile.mode === 'enabled' || profile.mode === 'reset') {
+      profilePlan = planProfile(image, user, ctx.policy);
+      resolved = withProfile(resolved, profilePlan);
+    }
   } catch (err) {
     if (!(err instanceof MappingDomainError)) throw err;
     // escapes_prefix and policy are the safety policy refusing a path; the others a bad template or name
@@ -116,13 +136,24 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
     return void (await rollback(ctx, sessionId, null, f));
   }
 
+  const warnings: SessionWarning[] = [];
+  if (profilePlan) {
+    // before preparation: leftovers cleared, a missing profile built from the image's home, Reset done
+    const setup = await setupProfile({ ctx, log, emit, actor: profile.actor, sessionId, userId: user.user_id }, image, profilePlan, profile.mode === 'reset', signal);
+    warnings.push(...setup.warnings);
+    if (setup.failure) {
+      emit('mapping.failed', { ...setup.failure, required: true });
+      return void (await rollback(ctx, sessionId, null, setup.failure));
+    }
+    // the user's programs find their home in the profile
+    env = [...env.filter((e) => !e.startsWith('HOME=')), `HOME=${profilePlan.mount.bind}`];
+  }
   const outcomes = await prepareMounts(resolved.view, resolved.planned, {
     preparer: ctx.preparer, logger: log, emit, onCheck: (result) => ctx.metrics?.volumeChecks.inc({ result }),
   }, sessionId, signal);
   if (signal.aborted) return void (await rollback(ctx, sessionId, null, failure('', 'cancelled', `launch cancelled: ${String((signal.reason as Error | undefined)?.message ?? 'destroyed')}`)));
   const requiredFailure = outcomes.find((o) => !o.ok && o.planned.mount.required);
   if (requiredFailure?.failure) return void (await rollback(ctx, sessionId, null, requiredFailure.failure));
-  const warnings: SessionWarning[] = [];
   const leftOut = new Set<EffectiveMount>();
   for (const o of outcomes) {
     if (o.ok || !o.failure) continue;

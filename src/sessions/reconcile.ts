@@ -7,12 +7,13 @@
 //   one of ours;
 // - a running session whose container vanished (or exited) is marked failed with the reason;
 // - a session left in requested/preparing/starting by a crashed process is rolled back to
-//   failed with its container removed; one left in stopping is finished to destroyed.
+//   failed with its container removed; one left in stopping is finished to destroyed;
+// - a persistent-profile lock whose session is no longer live is released.
 // Sessions with a launch or destroy in flight in THIS process are left alone. One Tether
 // server per database is assumed (two servers would each see the other's launches as stale).
 import { failure, transition, type SessionContext } from './context.js';
 import { removeSessionContainer } from './launch.js';
-import { FINAL_STATES, type ReconcileReport } from './types.js';
+import { ACTIVE_STATES, FINAL_STATES, type ReconcileReport } from './types.js';
 
 export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
   const report: ReconcileReport = { removedContainers: [], failedSessions: [], destroyedSessions: [], expiredSessions: [] };
@@ -79,6 +80,9 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
       }
     }
   });
+  // profile locks of sessions that ended without releasing them (a crash between the two writes)
+  const released = await ctx.store.profileLocks.releaseStale(ACTIVE_STATES);
+  for (const l of released) log.warn({ session_id: l.session_id, profile: l.profile_path }, 'released the profile lock of a session that is no longer live');
   ctx.events.prune();
   return report;
 }

@@ -12,6 +12,8 @@ export type SessionEventType =
   | 'container.created'
   | 'container.started'
   | 'container.removed'
+  /** persistent profile: created and seeded, or reset (with what was removed) */
+  | 'profile'
   | 'warning';
 
 export interface SessionEvent {
@@ -49,7 +51,11 @@ export type SessionErrorCode =
   | 'image_not_allowed'
   | 'user_not_found'
   | 'limit_reached'
-  | 'invalid_state';
+  | 'invalid_state'
+  /** the profile is mounted read-write by another live session (409) */
+  | 'profile_in_use'
+  /** the image has no profile, or no group of the user allows one, and the launch asked for one (403) */
+  | 'profile_not_allowed';
 
 /** Thrown by launch/destroy for requests that cannot proceed; the API maps code -> status. */
 export class SessionError extends Error {
@@ -71,8 +77,8 @@ export interface LaunchRequest {
   actor: Actor;
   /** environment variables for the session's container (NAME -> value), added to the image's own */
   environment?: Record<string, string>;
-  /** accepted and carried; not acted on until persistent profiles exist (the launch ignores it) */
-  persistent_profile_mode?: PersistentProfileMode;
+  /** enabled (default where offered), disabled or reset; either case (Kasm sends Enabled/Disabled/Reset) */
+  persistent_profile_mode?: PersistentProfileMode | 'enabled' | 'disabled' | 'reset';
 }
 
 /** What a keepalive did: the session afterwards, and whether its time limit moved. */

@@ -42,7 +42,7 @@ export async function kasmSessionEndpoints(app: FastifyInstance, deps: AppDeps):
     summary: 'Launch a session (kasm) for a user; answers at once with a one-time kasm_url', need: sessionsNeed(true), required: ['user_id', 'image_id'],
     properties: {
       user_id: idField, image_id: idField,
-      persistent_profile_mode: { type: 'string', maxLength: 20, description: 'Enabled, Disabled or Reset (any case); carried but not acted on yet' },
+      persistent_profile_mode: { type: 'string', maxLength: 20, description: 'Enabled, Disabled or Reset (any case): the persistent profile mode (docs/volume-mappings.md, Persistent profiles)' },
       environment: {
         type: 'object', maxProperties: MAX_ENVIRONMENT_VARIABLES, propertyNames: { pattern: ENVIRONMENT_NAME.source },
         additionalProperties: { type: 'string', maxLength: MAX_ENVIRONMENT_VALUE_LENGTH },

@@ -116,7 +116,7 @@ export function kasmErrorOf(error: FastifyError | Error, request: FastifyRequest
   if (error instanceof ConflictError) return { status: 409, body: { error_message: error.message, detail: `${error.field} is already taken` } };
   if (error instanceof MissingReferenceError) return { status: 404, body: { error_message: error.message, detail: `${error.field} does not exist` } };
   if (error instanceof SessionError) {
-    const status = { not_found: 404, image_not_found: 404, user_not_found: 404, forbidden: 403, image_disabled: 403, image_not_allowed: 403, limit_reached: 409, invalid_state: 409 }[error.code];
+    const status = { not_found: 404, image_not_found: 404, user_not_found: 404, forbidden: 403, image_disabled: 403, image_not_allowed: 403, limit_reached: 409, invalid_state: 409, profile_in_use: 409, profile_not_allowed: 403 }[error.code];
     return { status, body: { error_message: error.message, detail: `session error: ${error.code}` } };
   }
   const fe = error as FastifyError & { validationContext?: string };

@@ -8,6 +8,22 @@ import { caller, callerGroups } from '../auth-hook.js';
 import { requireImage, requireUser } from '../lookup.js';
 import { errorResponses } from '../schemas.js';
 import { imageVisibleTo } from './images.js';
+import { planProfile, profileOffer } from '../../sessions/index.js';
+import type { GroupRecord, ImageRecord, UserRecord } from '../../store/types.js';
+import type { HostPathPolicy } from '../../mappings/types.js';
+
+/** What the launch button offers: the modes, and the profile folder when offered. */
+function profileView(image: ImageRecord, groups: GroupRecord[], user: UserRecord, policy: HostPathPolicy) {
+  const offer = profileOffer(image, groups);
+  if (!offer.allowed) return { ...offer, host_path: null, bind: null };
+  try {
+    const p = planProfile(image, user, policy);
+    return { ...offer, host_path: p.mount.host_path, bind: p.mount.bind };
+  } catch (err) {
+    // offered, but a launch would fail: say why now
+    return { ...offer, reason: `a launch would fail: ${err instanceof Error ? err.message : String(err)}`, host_path: null, bind: null };
+  }
+}
 
 const ref = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const free = { type: 'array', items: { type: 'object', additionalProperties: true } } as const;
@@ -28,6 +44,13 @@ export async function effectiveMountsRoutes(app: FastifyInstance, deps: AppDeps)
             image: { type: 'object', properties: { image_id: { type: 'string' }, name: { type: 'string' } } },
             user: { type: 'object', properties: { user_id: { type: 'string' }, username: { type: 'string' } } },
             mounts: free, shadowed: free, conflicts: free,
+            profile: {
+              type: 'object', description: 'the persistent profile a launch may use: whether it is offered (and why not), the modes, and where it is mounted',
+              properties: {
+                allowed: { type: 'boolean' }, reason: { type: ['string', 'null'] }, modes: { type: 'array', items: { type: 'string' } },
+                host_path: { type: ['string', 'null'] }, bind: { type: ['string', 'null'] },
+              },
+            },
           },
         },
         ...errorResponses,
@@ -49,6 +72,6 @@ export async function effectiveMountsRoutes(app: FastifyInstance, deps: AppDeps)
       tokens: { username: user.username, user_id: user.user_id, image_id: image.image_id },
       policy: deps.policy,
     });
-    return { image: { image_id: image.image_id, name: image.name }, user: { user_id: user.user_id, username: user.username }, ...view };
+    return { image: { image_id: image.image_id, name: image.name }, user: { user_id: user.user_id, username: user.username }, ...view, profile: profileView(image, groups, user, deps.policy) };
   });
 }

@@ -9,7 +9,8 @@ import type { SessionRecord, SessionState } from '../../store/types.js';
 import { toSessionJson, SessionError, type Actor, type SessionManager } from '../../sessions/index.js';
 import { LAUNCH_DONE_STATES, FINAL_STATES } from '../../sessions/types.js';
 import type { AppDeps, Principal } from '../types.js';
-import { HttpError, conflict, forbidden, notFound } from '../http-error.js';
+import { HttpError, badRequest, conflict, forbidden, notFound } from '../http-error.js';
+import { parseProfileMode } from '../../mappings/index.js';
 import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
@@ -23,8 +24,8 @@ function httpErrorOf(err: unknown): unknown {
   if (!(err instanceof SessionError)) return err;
   switch (err.code) {
     case 'not_found': case 'image_not_found': case 'user_not_found': return new HttpError(404, err.message);
-    case 'forbidden': case 'image_disabled': case 'image_not_allowed': return forbidden(err.message);
-    case 'limit_reached': case 'invalid_state': return conflict(err.message);
+    case 'forbidden': case 'image_disabled': case 'image_not_allowed': case 'profile_not_allowed': return forbidden(err.message);
+    case 'limit_reached': case 'invalid_state': case 'profile_in_use': return conflict(err.message);
   }
 }
 
@@ -56,13 +57,15 @@ export function sessionsRoutes(manager: SessionManager) {
       return rec;
     }
 
-    app.post<{ Body: { image: string; user?: string } }>('/sessions', {
+    app.post<{ Body: { image: string; user?: string; persistent_profile_mode?: string } }>('/sessions', {
       config: { access: 'user' },
       schema: {
         summary: 'Launch a session (returns at once in state requested; follow /sessions/:id/events)', tags,
         body: {
           type: 'object', additionalProperties: false, required: ['image'],
-          properties: { image: { type: 'string', minLength: 1, maxLength: 200, description: 'image id or name' }, user: { type: 'string', minLength: 1, maxLength: 100, description: 'administrators only: launch for this user (id or username)' } },
+          properties: { image: { type: 'string', minLength: 1, maxLength: 200, description: 'image id or name' }, user: { type: 'string', minLength: 1, maxLength: 100, description: 'administrators only: launch for this user (id or username)' },
+            persistent_profile_mode: { type: 'string', minLength: 1, maxLength: 20, description: 'enabled (default where offered), disabled or reset, any case; asking for enabled/reset where not offered is 403' },
+          },
         },
         response: { ...errorResponses },
       },
@@ -77,16 +80,19 @@ export function sessionsRoutes(manager: SessionManager) {
       }
       const image = await findImage(deps.store, request.body.image);
       if (!image) throw notFound(`image "${request.body.image}"`);
+      const modeText = request.body.persistent_profile_mode;
+      const mode = modeText === undefined ? undefined : parseProfileMode(modeText);
+      if (mode === null) throw badRequest('invalid launch request', { validations: [{ field: 'persistent_profile_mode', detail: `expected enabled, disabled or reset (any case), got ${JSON.stringify(modeText)}` }] });
       let rec: SessionRecord;
       try {
-        rec = await manager.launch({ imageId: image.image_id, userId, actor: actorOf(me) });
+        rec = await manager.launch({ imageId: image.image_id, userId, actor: actorOf(me), ...(mode ? { persistent_profile_mode: mode } : {}) });
       } catch (err) {
         if (!me.isAdmin && err instanceof SessionError && (err.code === 'image_disabled' || err.code === 'image_not_allowed')) {
           throw notFound(`image "${request.body.image}"`);
         }
         throw httpErrorOf(err);
       }
-      await writeAudit(deps.store, me, now(), { action: 'session.launch', target_type: 'session', target_id: rec.session_id, target_name: image.name, after: { user_id: userId, image_id: image.image_id } });
+      await writeAudit(deps.store, me, now(), { action: 'session.launch', target_type: 'session', target_id: rec.session_id, target_name: image.name, after: { user_id: userId, image_id: image.image_id, ...(mode ? { persistent_profile_mode: mode } : {}) } });
       return reply.code(201).header('location', `/api/v1/sessions/${rec.session_id}`).send(await json(rec));
     });
 

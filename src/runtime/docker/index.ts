@@ -7,6 +7,7 @@ import {
   createContainer, findBySession, inspectContainer, listTether, removeContainer, startContainer, stopContainer,
 } from './containers.js';
 import { SessionNetwork } from './session-network.js';
+import { copyFromImage } from './image-archive.js';
 
 export interface DockerRuntime extends Runtime {
   readonly kind: 'docker';
@@ -48,6 +49,7 @@ export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRunt
     inspect: (id, signal) => inspectContainer(docker, id, signal),
     list: (signal) => listTether(docker, signal),
     findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
+    copyFromImage: (ref, path, dest, signal) => copyFromImage(docker, ref, path, dest, signal),
   };
 }
 
