@@ -6,12 +6,12 @@ import { keyValues, printJson, printLine, printWarnings, table } from '../output
 
 interface Image {
   image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
-  persistent_profile_path: string | null; user: string | null; cores: number | null; memory: number | null;
+  persistent_profile_path: string | null; profile_home?: string; profile_timeout?: number; user: string | null; cores: number | null; memory: number | null;
   enabled: boolean; groups: string[]; web_port: number | null; has_registry_auth?: boolean;
 }
 
 interface ImageFlags extends ClientFlags {
-  dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; user?: string;
+  dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; profileHome?: string; profileTimeout?: string; user?: string;
   cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number | 'none'; rename?: string;
   registryUsername?: string; registryPasswordStdin?: boolean; registryServer?: string;
   /** false with --no-registry-auth (commander's negated option; true by default) */
@@ -46,6 +46,11 @@ async function bodyFrom(opts: ImageFlags): Promise<Record<string, unknown>> {
   if (opts.friendlyName !== undefined) body.friendly_name = opts.friendlyName;
   if (opts.volumeMappings !== undefined) body.volume_mappings = await readTextFile(opts.volumeMappings, '--volume-mappings');
   if (opts.persistentProfilePath !== undefined) body.persistent_profile_path = none(opts.persistentProfilePath) ? null : opts.persistentProfilePath;
+  if (opts.profileHome !== undefined) body.profile_home = none(opts.profileHome) ? null : opts.profileHome;
+  if (opts.profileTimeout !== undefined) {
+    if (!none(opts.profileTimeout) && !/^\d+(\.\d+)?$/.test(opts.profileTimeout)) throw new InvalidArgumentError(`--profile-timeout "${opts.profileTimeout}": expected seconds, e.g. 10 or 2.5`);
+    body.profile_timeout = none(opts.profileTimeout) ? null : Number(opts.profileTimeout);
+  }
   if (opts.user !== undefined) body.user = none(opts.user) ? null : opts.user;
   if (opts.cores !== undefined) {
     if (!none(opts.cores) && !/^\d+(\.\d+)?$/.test(opts.cores)) throw new InvalidArgumentError(`--cores "${opts.cores}": expected a number, e.g. 2 or 0.5`);
@@ -81,7 +86,9 @@ function imageOptions(cmd: Command): Command {
   return withClientOptions(cmd
     .option('--friendly-name <text>', 'name shown to users')
     .option('--volume-mappings <file>', 'mapping document (JSON file; - = stdin)')
-    .option('--persistent-profile-path <path>', 'persistent profile location ("none" clears)')
+    .option('--persistent-profile-path <path>', 'persistent profile location with {username} or {user_id} ("none" clears)')
+    .option('--profile-home <path>', 'where the profile is mounted in the session, its HOME ("none" = /home/user)')
+    .option('--profile-timeout <seconds>', 'how long preparing the profile may take ("none" = 10)')
     .option('--user <uid:gid>', 'user the session runs as ("none" = the image default)')
     .option('--cores <n>', 'CPU cores ("none" = no limit)')
     .option('--memory <size>', 'memory limit, e.g. 2g ("none" = no limit)')
@@ -104,7 +111,7 @@ function printImage(i: Image): void {
   printLine(keyValues([
     ['name', i.name], ['image_id', i.image_id], ['friendly_name', i.friendly_name], ['docker_image', i.docker_image], ['enabled', i.enabled],
     ['user', i.user ?? 'image default'], ['cores', i.cores ?? 'no limit'], ['memory', i.memory ?? 'no limit'],
-    ['persistent_profile_path', i.persistent_profile_path], ['groups', i.groups.join(', ') || 'everyone'], ['web_port', i.web_port],
+    ['persistent_profile_path', i.persistent_profile_path], ['profile_home', i.profile_home], ['profile_timeout', i.profile_timeout], ['groups', i.groups.join(', ') || 'everyone'], ['web_port', i.web_port],
     ['registry_auth', i.has_registry_auth ? 'stored (encrypted)' : 'none'],
   ]));
   printLine(`volume_mappings: ${JSON.stringify(i.volume_mappings, null, 2)}`);

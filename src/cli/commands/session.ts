@@ -11,8 +11,9 @@ import { ExitCode } from '../exit-codes.js';
 import type { SessionJson } from '../../sessions/session-json.js';
 import { progressLine, repeatedPullFilter } from '../../sessions/progress-line.js';
 import { registerSessionShellCommand } from './session-shell.js';
+import { parseProfileMode } from '../../mappings/index.js';
 
-interface LaunchFlags extends ClientFlags { image: string; as?: string; timeout?: string }
+interface LaunchFlags extends ClientFlags { image: string; as?: string; timeout?: string; profile?: string }
 interface ListFlags extends ClientFlags { user?: string; state?: string }
 
 const LAUNCH_DONE = ['running', 'failed', 'destroyed'];
@@ -24,11 +25,14 @@ export function registerSessionCommands(program: Command): void {
   withClientOptions(session.command('launch').description('launch a session and wait until it runs or fails')
     .requiredOption('--image <name>', 'image name or id')
     .option('--as <user>', 'administrators: launch for this user (username or id)')
+    .option('--profile <mode>', 'persistent profile: enabled (default where offered), disabled (a throw-away home) or reset (delete it, start afresh)')
     .option('--timeout <seconds>', 'give up waiting after this long (default 600)'))
     .action(action(async (opts: LaunchFlags) => {
       const timeoutSeconds = parseTimeout(opts.timeout);
+      const profile = opts.profile === undefined ? undefined : parseProfileMode(opts.profile);
+      if (profile === null) throw new UsageError(`--profile ${JSON.stringify(opts.profile)}: expected enabled, disabled or reset`);
       const client = clientFrom(opts);
-      const created = await client.post<SessionJson>('/sessions', { image: opts.image, ...(opts.as ? { user: opts.as } : {}) });
+      const created = await client.post<SessionJson>('/sessions', { image: opts.image, ...(opts.as ? { user: opts.as } : {}), ...(profile ? { persistent_profile_mode: profile } : {}) });
       process.stderr.write(`session ${created.id}: launching ${created.image.name ?? opts.image} for ${created.user.username ?? created.user.id}\n`);
       const deadline = Date.now() + timeoutSeconds * 1000;
       await followEvents(opts, created.id, deadline).catch((err: unknown) => {
