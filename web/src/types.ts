@@ -9,6 +9,7 @@ export interface Me { user: User; groups: Group[]; is_admin: boolean }
 export interface Image {
   image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
   enabled: boolean; groups: string[]; created_at: string; updated_at: string;
+  persistent_profile_path?: string | null;
 }
 export interface SessionProblem { mapping: string; class: string; message: string }
 export type SessionState = 'requested' | 'preparing' | 'starting' | 'running' | 'stopping' | 'destroyed' | 'failed';
@@ -21,4 +22,7 @@ export interface SessionEvent { seq: number; type: string; at: string; data: Rec
 export interface AuditEntry {
   audit_id: string; at: string; actor_name: string; action: string; target_type: string; target_name: string | null; target_id: string | null;
 }
-export interface MountsAnswer extends EffectiveMountsView { image: { image_id: string; name: string }; user: { user_id: string; username: string } }
+export type ProfileMode = 'enabled' | 'disabled' | 'reset';
+/** What GET /effective-mounts says the launch may do with the image's persistent profile. */
+export interface ProfileOffer { allowed: boolean; reason: string | null; modes: ProfileMode[]; host_path: string | null; bind: string | null }
+export interface MountsAnswer extends EffectiveMountsView { image: { image_id: string; name: string }; user: { user_id: string; username: string }; profile?: ProfileOffer }
