@@ -14,6 +14,12 @@ describe('progressLine', () => {
     assert.equal(progressLine('mapping.failed', { mapping: 'm', class: 'missing', message: 'gone', required: true }), 'mapping m: FAILED missing: gone');
   });
 
+  it('tells what happened to the persistent profile: created and seeded, reset with what was removed', () => {
+    assert.equal(progressLine('profile', { host_path: '/p/a', created: true, reset: false, seeded: { entries: 3 } }), 'profile /p/a: created, seeded with 3 entries from the image\'s home');
+    assert.equal(progressLine('profile', { host_path: '/p/a', created: true, reset: false, seeded: null }), 'profile /p/a: created');
+    assert.equal(progressLine('profile', { host_path: '/p/a', removed: { entries: 7, bytes: 9 } }), 'profile /p/a: reset (7 entries, 9 bytes removed)');
+  });
+
   it('shows a failed state with its class and message', () => {
     assert.equal(progressLine('state', { state: 'failed', error: { class: 'policy', message: 'no' } }), 'state: failed (policy: no)');
     assert.equal(progressLine('state', { state: 'running' }), 'state: running');

@@ -16,9 +16,19 @@ export function progressLine(type: string, d: Record<string, unknown>): string {
     case 'container.created': return `container created ${s('container_id').slice(0, 12)}`;
     case 'container.started': return 'container started';
     case 'container.removed': return `container removed ${s('container_id').slice(0, 12)}`;
+    case 'profile': return profileLine(d);
     case 'warning': return `warning: ${s('class')}: ${s('message')}`;
     default: return `${type}`;
   }
+}
+
+/** The persistent profile's events: created (and seeded), or reset with what was removed. */
+function profileLine(d: Record<string, unknown>): string {
+  const removed = d.removed as { entries: number; bytes: number } | null | undefined;
+  const seeded = d.seeded as { entries: number } | null | undefined;
+  if (removed !== undefined) return `profile ${String(d.host_path)}: reset (${removed ? `${removed.entries} entries, ${removed.bytes} bytes removed` : 'nothing to remove'})`;
+  const what = d.reset ? 'replaced by a fresh one' : 'created';
+  return `profile ${String(d.host_path)}: ${what}${seeded ? `, seeded with ${seeded.entries} entries from the image's home` : ''}`;
 }
 
 /**
