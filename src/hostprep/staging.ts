@@ -105,7 +105,11 @@ export async function releaseStageDir(dir: string): Promise<number> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw err;
   }
-  await Promise.all(names.map((name) => unstage(`${dir}/${name}`)));
+  // one umount for all of them (a process start costs more than the unmounts themselves);
+  // umount carries on past a path that is not mounted (a crash between mkdir and mount)
+  const paths = names.map((name) => `${dir}/${name}`);
+  if (paths.length > 0) await runTool('umount', ['-l', ...paths]);
+  await Promise.all(paths.map((p) => rmdir(p).catch(() => undefined)));
   await rmdir(dir).catch(() => undefined);
   return names.length;
 }
