@@ -253,6 +253,13 @@ describe('persistent profiles (real engine)', () => {
     const reset = await call({ image: image.name, persistent_profile_mode: 'Reset' });
     assert.equal(reset.status, 403, reset.text);
     assert.match(reset.json.message, /allow_persistent_profile/);
+    // Enabled, which Kasm clients send with every launch, gets her the fresh home, not a 403
+    const enabled = await call({ image: image.name, persistent_profile_mode: 'Enabled' });
+    assert.equal(enabled.status, 201, enabled.text);
+    const fresh = await lab.manager.waitForLaunch(enabled.json.id);
+    assert.equal(fresh.mounts?.mounts.some((m) => m.source.kind === 'profile'), false);
+    await assert.rejects(stat(profileDir(ivy, image)), /ENOENT/);
+    await destroy(fresh);
     const view = await apiCall(env.url, token, 'GET', `/api/v1/effective-mounts?image=${image.name}`);
     assert.deepEqual([view.json.profile.allowed, view.json.profile.modes], [false, ['disabled']]);
     assert.equal((await call({ image: image.name, persistent_profile_mode: 'sometimes' })).status, 400);

@@ -34,16 +34,18 @@ export function profileOffer(image: ImageRecord, groups: GroupRecord[]): Profile
 }
 
 /**
- * The mode a launch gets. Not asking: `enabled` where offered, else `none` (a fresh home).
- * Asking for `enabled` or `reset` where it is not offered is refused (403) with the reason;
- * `disabled` is always accepted: it is what one gets anyway.
+ * The mode a launch gets. Not asking, or asking for `enabled` (the default, which Kasm clients
+ * send with every request_kasm): the stored profile where offered, else `none` (a fresh home).
+ * Asking for `reset` where no profile is offered is refused (403) with the reason: it asks to
+ * delete something one may not touch. `disabled` is always accepted.
  */
 export function decideProfile(image: ImageRecord, groups: GroupRecord[], requested: ProfileMode | undefined): ProfileDecision {
   const offer = profileOffer(image, groups);
-  if (requested === undefined) return offer.allowed ? 'enabled' : 'none';
-  if (requested === 'disabled') return offer.allowed ? 'disabled' : 'none';
-  if (!offer.allowed) throw new SessionError('profile_not_allowed', `persistent profile mode "${requested}" is not available: ${offer.reason}`);
-  return requested;
+  if (!offer.allowed) {
+    if (requested === 'reset') throw new SessionError('profile_not_allowed', `persistent profile mode "reset" is not available: ${offer.reason}`);
+    return 'none';
+  }
+  return requested ?? 'enabled';
 }
 
 /** The request's mode in Tether's lower-case form (Kasm sends Enabled/Disabled/Reset). */
