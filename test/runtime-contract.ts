@@ -1,4 +1,4 @@
-// The Runtime contract, as a suite any backend runs (docker now, swarm later): pass a factory.
+// The Runtime contract, as a suite any backend runs (docker, swarm): pass a factory.
 // Everything is real: the engine, the bind mounts, the user, the limits.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,8 @@ export interface RuntimeUnderTest {
   exec(containerId: string, cmd: string[]): Promise<{ code: number; output: string }>;
   /** an image the target has, whose default command keeps running */
   image: string;
+  /** create already runs it (swarm: a service returns once its task runs); start is then a no-op */
+  createRuns?: boolean;
   /** removes whatever the tests left behind (containers labelled with this run's session prefix) */
   cleanup(sessionPrefix: string): Promise<void>;
 }
@@ -43,8 +45,8 @@ export function runtimeContract(name: string, factory: () => Promise<RuntimeUnde
       const s = spec({ user: '1000:1000', cores: 0.5, memory: 64 * 1024 * 1024 });
       const id = await t.runtime.create(s);
       const created = await t.runtime.inspect(id);
-      assert.equal(created?.running, false);
-      assert.equal(created?.state, 'created');
+      assert.equal(created?.running, t.createRuns === true);
+      assert.equal(created?.state, t.createRuns ? 'running' : 'created');
       await t.runtime.start(id);
       const info = await t.runtime.inspect(id);
       assert.ok(info);
@@ -124,7 +126,7 @@ export function runtimeContract(name: string, factory: () => Promise<RuntimeUnde
       await assert.rejects(t.runtime.start(`${run}-no-such-container`), (err) => isRuntimeError(err, 'not_found'));
       await assert.rejects(
         t.runtime.create(spec({ mounts: [{ source: `${hostDir}/does-not-exist`, target: '/x', readOnly: false }] })),
-        (err) => isRuntimeError(err) && /does-not-exist/.test(err.message),
+        (err) => isRuntimeError(err, 'bind_source_missing') && /does-not-exist/.test(err.message),
       );
       assert.equal(existsSync(`${hostDir}/does-not-exist`), false, 'the engine must not create a missing bind source');
       await assert.rejects(t.runtime.create(spec({ image: 'tether-test/never-built:1' })), (err) => isRuntimeError(err, 'image_not_found'));

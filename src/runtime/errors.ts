@@ -7,6 +7,7 @@ export type RuntimeErrorCode =
   | 'image_not_found'
   | 'pull_failed'
   | 'bad_request'
+  | 'bind_source_missing'
   | 'aborted'
   | 'unavailable'
   | 'engine';
@@ -42,6 +43,17 @@ export class ImageNotFoundError extends RuntimeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('image_not_found', message, options);
     this.name = 'ImageNotFoundError';
+  }
+}
+
+/**
+ * A bind mount's source does not exist where the container was to run (the engine never
+ * creates one; Swarm rejects the task): the launch reports it as the mapping's `missing`.
+ */
+export class BindSourceMissingError extends RuntimeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('bind_source_missing', message, options);
+    this.name = 'BindSourceMissingError';
   }
 }
 

@@ -1,5 +1,5 @@
 // The Runtime interface: where session containers live. Backends: docker/ (one engine,
-// local socket or DOCKER_HOST); later swarm/. One contract suite covers every backend.
+// local socket or DOCKER_HOST); swarm/ (a one-replica service per session). One contract suite covers every backend.
 // Anything that can hang takes an AbortSignal.
 import type { ContainerHardening } from './hardening.js';
 
@@ -29,6 +29,11 @@ export interface ContainerSpec {
   env?: string[];
   /** command to run when the image has no long-running default (tests) */
   cmd?: string[];
+  /**
+   * swarm: the node id the session is pinned to (placement constraint node.id==...), chosen by
+   * the caller; absent = wherever Swarm schedules it. A single engine ignores it.
+   */
+  node?: string;
   /** network, capabilities, no-new-privileges, pids limit; absent = DEFAULT_HARDENING (hardening.ts) */
   hardening?: ContainerHardening;
 }
@@ -79,7 +84,10 @@ export interface Runtime {
   readonly local: boolean;
   /** Makes the image present on the target, pulling it when missing. */
   ensureImage(ref: string, opts: { auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal }): Promise<void>;
-  /** Creates (not starts) the container; returns its id. */
+  /**
+   * Creates the container; returns its id. docker: created, not started. swarm: returns once
+   * the session's task runs (start is then a no-op), or fails with the task's error.
+   */
   create(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
   start(id: string, signal?: AbortSignal): Promise<void>;
   /** Stops (SIGTERM, then SIGKILL after timeoutSeconds, default 5); stopped or missing is fine. */

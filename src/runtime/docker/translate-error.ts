@@ -1,6 +1,6 @@
 // Engine errors (dockerode carries the HTTP status in statusCode) become the runtime's own
 // error types, so callers never depend on the transport.
-import { AbortedError, ConflictError, ImageNotFoundError, NotFoundError, RuntimeError } from '../errors.js';
+import { AbortedError, BindSourceMissingError, ConflictError, ImageNotFoundError, NotFoundError, RuntimeError } from '../errors.js';
 
 export interface EngineErrorShape {
   statusCode?: number;
@@ -10,6 +10,9 @@ export interface EngineErrorShape {
   reason?: string;
   message?: string;
 }
+
+/** How the engine (and a Swarm task) words a missing bind source; it never creates one. */
+export const BIND_SOURCE_MISSING = /bind source path does not exist/i;
 
 /** The engine's own words for a failed request. */
 export function engineMessage(err: EngineErrorShape): string {
@@ -36,6 +39,7 @@ export function translateEngineError(err: unknown, what: string, kind: 'containe
     case 409:
       return new ConflictError(`docker: ${what}: conflict (${detail})`, { cause: err });
     case 400:
+      if (BIND_SOURCE_MISSING.test(detail)) return new BindSourceMissingError(`docker: ${what}: a bind source does not exist on the engine's host (${detail})`, { cause: err });
       return new RuntimeError('bad_request', `docker: ${what}: the engine refused the request (${detail})`, { cause: err });
     default:
       if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES') {

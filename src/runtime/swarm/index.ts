@@ -1,0 +1,67 @@
+// The Swarm backend of Runtime: a session is a one-replica service (RestartPolicy none) pinned
+// to the node the caller chose, talked to through a manager's engine API (DOCKER_HOST).
+// Host preparation and exec on the nodes are not done through this module.
+import type Dockerode from 'dockerode';
+import type { Runtime } from '../types.js';
+import { connectEngine, engineVersion, type EngineVersion } from '../docker/engine.js';
+import { DEFAULT_REMOVE_STOP_SECONDS } from '../docker/containers.js';
+import { ensureImage, RegistryAuthMemo } from './images.js';
+import { listNodes, type NodeInfo } from './nodes.js';
+import {
+  createService, findBySession, inspectService, listTether, locateTask, removeService, startService, stopService,
+} from './services.js';
+
+export interface SwarmRuntime extends Runtime {
+  readonly kind: 'swarm';
+  /** the manager's engine client */
+  readonly docker: Dockerode;
+  engineVersion(signal?: AbortSignal): Promise<EngineVersion>;
+  /** every node, with its zone, availability and state */
+  nodes(signal?: AbortSignal): Promise<NodeInfo[]>;
+  /** the node a session's task runs on and its container id there; undefined when it has none */
+  locate(id: string, signal?: AbortSignal): Promise<{ nodeId: string; containerId: string } | undefined>;
+}
+
+export interface SwarmRuntimeOptions {
+  docker?: Dockerode;
+  /** a manager's DOCKER_HOST-style address; default the local socket */
+  dockerHost?: string;
+  /** SIGTERM grace of a session's task when it is stopped or removed, fixed at create; default 2 s */
+  stopGraceSeconds?: number;
+}
+
+export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime {
+  const { docker } = connectEngine(opts);
+  const stopGraceSeconds = opts.stopGraceSeconds ?? DEFAULT_REMOVE_STOP_SECONDS;
+  const auths = new RegistryAuthMemo();
+  let version: Promise<EngineVersion> | undefined;
+  const getVersion = (signal?: AbortSignal): Promise<EngineVersion> => {
+    version ??= engineVersion(docker, signal).catch((err: unknown) => {
+      version = undefined;
+      throw err;
+    });
+    return version;
+  };
+  return {
+    kind: 'swarm',
+    // sessions run on the swarm's nodes, never "on this machine" as far as Tether knows
+    local: false,
+    docker,
+    engineVersion: getVersion,
+    nodes: (signal) => listNodes(docker, signal),
+    locate: (id, signal) => locateTask(docker, id, signal),
+    ensureImage: (ref, o) => ensureImage(docker, auths, ref, o),
+    async create(spec, signal) {
+      const { apiVersion } = await getVersion(signal);
+      return createService(docker, spec, { stopGraceSeconds, apiVersion, auth: auths.get(spec.image) }, signal);
+    },
+    start: (id, signal) => startService(docker, id, signal),
+    stop: (id, o) => stopService(docker, id, o?.signal),
+    remove: (id, signal) => removeService(docker, id, signal, stopGraceSeconds),
+    inspect: (id, signal) => inspectService(docker, id, signal),
+    list: (signal) => listTether(docker, signal),
+    findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
+  };
+}
+
+export type { NodeInfo } from './nodes.js';
