@@ -39,6 +39,11 @@ describe('config', () => {
     assert.equal(c.token, 'tth_t');
     assert.equal(c.adminPassword, 'pw');
     assert.equal(c.dockerHost, 'unix:///d.sock');
+    assert.equal(c.runtime, 'docker', 'one engine unless told otherwise');
+    assert.equal(loadConfig({}, { ...env, TETHER_RUNTIME: 'swarm' }).runtime, 'swarm');
+    assert.equal(loadConfig({ runtime: 'docker' }, { ...env, TETHER_RUNTIME: 'swarm' }).runtime, 'docker', 'the flag wins');
+    assert.throws(() => loadConfig({}, { ...env, TETHER_RUNTIME: 'kubernetes' }), /TETHER_RUNTIME: "kubernetes" is not a runtime; expected docker .* or swarm/);
+    assert.throws(() => loadConfig({ runtime: 'Swarm' }, env), /--runtime: "Swarm" is not a runtime/);
     assert.equal(c.secretKey, KEY_32);
     assert.equal(loadConfig({}, { XDG_DATA_HOME: '/x' }).secretKey, undefined);
     const o = loadConfig({ dataDir: '/d', listen: '127.0.0.1:0', database: 'postgres://db/t', url: 'http://o', token: 'tth_o' }, { ...env, TETHER_DATA_DIR: '/e' });

@@ -29,6 +29,11 @@ export interface Config {
   token: string | undefined;
   /** DOCKER_HOST, for the runtime; undefined = the engine's default socket */
   dockerHost: string | undefined;
+  /**
+   * TETHER_RUNTIME (or `tether server --runtime`): where sessions run. `docker` (default): one
+   * engine; `swarm`: one-replica services on the swarm whose manager DOCKER_HOST names.
+   */
+  runtime: RuntimeKind;
   /** TETHER_SECRET_KEY: base64 of the 32-byte key sealing stored secrets; undefined = <dataDir>/secret.key (made on first use) */
   secretKey: string | undefined;
   /**
@@ -38,7 +43,17 @@ export interface Config {
   policy: HostPathPolicy;
 }
 
+export type RuntimeKind = 'docker' | 'swarm';
+
+/** `docker` or `swarm`; anything else is refused with where it came from. */
+export function parseRuntimeKind(where: string, value: string): RuntimeKind {
+  const v = value.trim();
+  if (v === 'docker' || v === 'swarm') return v;
+  throw new Error(`${where}: "${value}" is not a runtime; expected docker (one engine, the default) or swarm (services on a Docker Swarm)`);
+}
+
 export interface ConfigOverrides {
+  runtime?: string;
   dataDir?: string;
   database?: string;
   listen?: string;
@@ -162,6 +177,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     url: (overrides.url ?? nonEmpty(env.TETHER_URL) ?? DEFAULT_URL).replace(/\/+$/, ''),
     token: overrides.token ?? nonEmpty(env.TETHER_TOKEN),
     dockerHost: nonEmpty(env.DOCKER_HOST),
+    runtime: overrides.runtime !== undefined ? parseRuntimeKind('--runtime', overrides.runtime)
+      : parseRuntimeKind('TETHER_RUNTIME', nonEmpty(env.TETHER_RUNTIME) ?? 'docker'),
     secretKey: nonEmpty(env.TETHER_SECRET_KEY),
     policy: { extraDenied: tetherOwnPaths(dataDir, database), allowedRoots },
   };
