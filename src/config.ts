@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostPathPolicy } from './mappings/types.js';
 import { keyFromBase64 } from './secrets/secret-key.js';
+import { DEFAULT_PIDS_LIMIT, DEFAULT_SESSION_CORES, DEFAULT_SESSION_MEMORY, MAX_PIDS_LIMIT, MIN_PIDS_LIMIT } from './runtime/hardening.js';
 
 export interface ListenAddress {
   host: string;
@@ -112,6 +113,13 @@ export interface ServerEnv {
    * whose X-Forwarded-For names the client; empty = none, the header is ignored
    */
   trustedProxies: string[];
+  /**
+   * TETHER_SESSIONS_REACH_API=1: sessions may open connections to the API's port on this host;
+   * default false: the sessions' firewall drops every new connection from a session to this host
+   */
+  sessionsReachApi: boolean;
+  /** TETHER_SESSION_CORES / TETHER_SESSION_MEMORY / TETHER_SESSION_PIDS_LIMIT: limits of images that set none; null = no limit */
+  sessionDefaults: { cores: number | null; memory: number | null; pidsLimit: number | null };
 }
 
 /**
@@ -126,7 +134,40 @@ export function loadServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     metricsPublic: parseFlag('TETHER_METRICS_PUBLIC', env.TETHER_METRICS_PUBLIC),
     publicUrl: parsePublicUrl(env.TETHER_PUBLIC_URL),
     trustedProxies: parseTrustedProxies(env.TETHER_TRUSTED_PROXIES),
+    sessionsReachApi: parseFlag('TETHER_SESSIONS_REACH_API', env.TETHER_SESSIONS_REACH_API),
+    sessionDefaults: parseSessionDefaults(env),
   };
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** Session limits for images that set none: `0` = no limit; unset = the built-in default. */
+export function parseSessionDefaults(env: NodeJS.ProcessEnv): ServerEnv['sessionDefaults'] {
+  const cores = nonEmpty(env.TETHER_SESSION_CORES)?.trim();
+  const memory = nonEmpty(env.TETHER_SESSION_MEMORY)?.trim().toLowerCase();
+  const pids = nonEmpty(env.TETHER_SESSION_PIDS_LIMIT)?.trim();
+  const out: ServerEnv['sessionDefaults'] = { cores: DEFAULT_SESSION_CORES, memory: DEFAULT_SESSION_MEMORY, pidsLimit: DEFAULT_PIDS_LIMIT };
+  if (cores !== undefined) {
+    const n = Number(cores);
+    if (!/^\d+(\.\d+)?$/.test(cores) || n > 1024) throw new Error(`TETHER_SESSION_CORES: "${cores}" is not a number of CPUs; expected e.g. 2 or 0.5 (at most 1024), or 0 for no limit`);
+    out.cores = n === 0 ? null : n;
+  }
+  if (memory !== undefined) {
+    const m = /^(\d+)([kmgt]?)$/.exec(memory);
+    const bytes = m ? Number(m[1]) * (SIZE_UNITS[m[2] ?? ''] ?? 1) : NaN;
+    if (!m || (bytes !== 0 && (bytes < 6 * 1024 ** 2 || bytes > 16 * 1024 ** 4))) {
+      throw new Error(`TETHER_SESSION_MEMORY: "${env.TETHER_SESSION_MEMORY}" is not a memory size; expected bytes or e.g. 512m, 4g (6m to 16t), or 0 for no limit`);
+    }
+    out.memory = bytes === 0 ? null : bytes;
+  }
+  if (pids !== undefined) {
+    const n = Number(pids);
+    if (!/^\d+$/.test(pids) || (n !== 0 && (n < MIN_PIDS_LIMIT || n > MAX_PIDS_LIMIT))) {
+      throw new Error(`TETHER_SESSION_PIDS_LIMIT: "${pids}" is not a process count; expected an integer from ${MIN_PIDS_LIMIT} to ${MAX_PIDS_LIMIT}, or 0 for no limit`);
+    }
+    out.pidsLimit = n === 0 ? null : n;
+  }
+  return out;
 }
 
 /** `10.0.0.5, 192.168.0.0/16 ::1` -> each entry checked: an IPv4/IPv6 address, optionally /prefix. */

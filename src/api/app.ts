@@ -15,10 +15,10 @@ import { imageRoutes } from './routes/images.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { effectiveMountsRoutes } from './routes/effective-mounts.js';
-import { RevocationHub } from '../auth/revocations.js';
-import { SESSION_COOKIE_BASE, cookieName } from './cookies.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { kasmApi } from './kasm/index.js';
+import { RevocationHub } from '../auth/revocations.js';
+import { SESSION_COOKIE_BASE, cookieName } from './cookies.js';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_BODY_LIMIT = 256 * 1024;

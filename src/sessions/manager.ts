@@ -31,7 +31,6 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     ...(opts.decryptRegistryAuth ? { decryptRegistryAuth: opts.decryptRegistryAuth } : {}),
     ...(opts.containerCmd ? { containerCmd: opts.containerCmd } : {}),
     ...(opts.onSessionEnding ? { onSessionEnding: opts.onSessionEnding } : {}),
-    ...(opts.onSessionEnding ? { onSessionEnding: opts.onSessionEnding } : {}),
   };
   const background: NodeJS.Timeout[] = [];
   let closed = false;

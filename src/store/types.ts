@@ -92,25 +92,6 @@ export interface TokenRecord {
   last_used_at: string | null;
 }
 
-export interface AuditRecord {
-  audit_id: string;
-  at: string;
-  actor_id: string | null;
-  actor_name: string;
-  /** e.g. "image.create", "group.update", "group.member.add", "user.disable", "token.revoke" */
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  target_name: string | null;
-  before: unknown;
-  after: unknown;
-}
-
-export interface AuditFilter {
-  action?: string;
-  target_type?: string;
-  target_id?: string;
-  actor_id?: string;
 /** What an API key may reach; a read-only key only reads it. */
 export type ApiKeyPermission = 'sessions' | 'users' | 'groups' | 'images';
 export const API_KEY_PERMISSIONS: readonly ApiKeyPermission[] = ['sessions', 'users', 'groups', 'images'];
@@ -148,6 +129,25 @@ export interface LoginLinkRecord {
   used_at: string | null;
 }
 
+export interface AuditRecord {
+  audit_id: string;
+  at: string;
+  actor_id: string | null;
+  actor_name: string;
+  /** e.g. "image.create", "group.update", "group.member.add", "user.disable", "token.revoke" */
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  target_name: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditFilter {
+  action?: string;
+  target_type?: string;
+  target_id?: string;
+  actor_id?: string;
   since?: string;
   limit?: number;
 }
@@ -292,6 +292,30 @@ export interface TokenRepo {
   update(tokenId: string, patch: Partial<Pick<TokenRecord, 'revoked_at' | 'last_used_at'>>): Promise<void>;
 }
 
+export interface ApiKeyRepo {
+  /** name taken -> ConflictError(field 'name') */
+  create(k: ApiKeyRecord): Promise<void>;
+  get(apiKeyId: string): Promise<ApiKeyRecord | undefined>;
+  /** by the public half; what authentication needs */
+  getByKey(key: string): Promise<ApiKeyRecord | undefined>;
+  /** case-insensitive */
+  getByName(name: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  update(apiKeyId: string, patch: Partial<Pick<ApiKeyRecord, 'revoked_at' | 'last_used_at'>>): Promise<void>;
+  delete(apiKeyId: string): Promise<void>;
+}
+
+export interface LoginLinkRepo {
+  create(l: LoginLinkRecord): Promise<void>;
+  /**
+   * Marks the link with this digest used, only if it is unused and not expired at `now`;
+   * returns it when this call used it (exactly one caller wins), else undefined.
+   */
+  consume(digest: string, now: string): Promise<LoginLinkRecord | undefined>;
+  /** removes links that expired before `before`; returns how many */
+  deleteExpired(before: string): Promise<number>;
+}
+
 export interface AuditRepo {
   append(e: AuditRecord): Promise<void>;
   /** newest first */
@@ -357,6 +381,8 @@ export interface Store {
   audit: AuditRepo;
   sessions: SessionRepo;
   meta: MetaRepo;
+  apiKeys: ApiKeyRepo;
+  loginLinks: LoginLinkRepo;
   profileLocks: ProfileLockRepo;
   /**
    * This Tether instance's id: a random UUID created on first use and kept in `meta`
@@ -369,30 +395,4 @@ export interface Store {
 }
 
 /** Opens a store from a URL: `postgres://...` or a SQLite file path; runs pending migrations. */
-export interface ApiKeyRepo {
-  /** name taken -> ConflictError(field 'name') */
-  create(k: ApiKeyRecord): Promise<void>;
-  get(apiKeyId: string): Promise<ApiKeyRecord | undefined>;
-  /** by the public half; what authentication needs */
-  getByKey(key: string): Promise<ApiKeyRecord | undefined>;
-  /** case-insensitive */
-  getByName(name: string): Promise<ApiKeyRecord | undefined>;
-  list(): Promise<ApiKeyRecord[]>;
-  update(apiKeyId: string, patch: Partial<Pick<ApiKeyRecord, 'revoked_at' | 'last_used_at'>>): Promise<void>;
-  delete(apiKeyId: string): Promise<void>;
-}
-
-export interface LoginLinkRepo {
-  create(l: LoginLinkRecord): Promise<void>;
-  /**
-   * Marks the link with this digest used, only if it is unused and not expired at `now`;
-   * returns it when this call used it (exactly one caller wins), else undefined.
-   */
-  consume(digest: string, now: string): Promise<LoginLinkRecord | undefined>;
-  /** removes links that expired before `before`; returns how many */
-  deleteExpired(before: string): Promise<number>;
-}
-
 export type OpenStore = (url: string) => Promise<Store>;
-  apiKeys: ApiKeyRepo;
-  loginLinks: LoginLinkRepo;

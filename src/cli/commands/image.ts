@@ -3,14 +3,15 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { action, clientFrom, collect, readStdin, readTextFile, withClientOptions, type ClientFlags } from '../command-support.js';
 import { seg } from '../http-client.js';
 import { keyValues, printJson, printLine, printWarnings, table } from '../output.js';
+import { securityFrom, securityOptions, type SecurityFlags } from './image-security-flags.js';
 
 interface Image {
   image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
   persistent_profile_path: string | null; profile_home?: string; profile_timeout?: number; user: string | null; cores: number | null; memory: number | null;
-  enabled: boolean; groups: string[]; web_port: number | null; has_registry_auth?: boolean;
+  enabled: boolean; groups: string[]; web_port: number | null; has_registry_auth?: boolean; security?: Record<string, unknown>;
 }
 
-interface ImageFlags extends ClientFlags {
+interface ImageFlags extends ClientFlags, SecurityFlags {
   dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; profileHome?: string; profileTimeout?: string; user?: string;
   cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number | 'none'; rename?: string;
   registryUsername?: string; registryPasswordStdin?: boolean; registryServer?: string;
@@ -39,7 +40,7 @@ export function parseWebPort(value: string): number | 'none' {
   return Number(value);
 }
 
-async function bodyFrom(opts: ImageFlags): Promise<Record<string, unknown>> {
+async function bodyFrom(opts: ImageFlags, currentSecurity: () => Promise<Record<string, unknown>> = async () => ({})): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {};
   if (opts.rename !== undefined) body.name = opts.rename;
   if (opts.dockerImage !== undefined) body.docker_image = opts.dockerImage;
@@ -60,6 +61,8 @@ async function bodyFrom(opts: ImageFlags): Promise<Record<string, unknown>> {
   if (opts.enabled !== undefined) body.enabled = opts.enabled;
   if (opts.group !== undefined && opts.group.length > 0) body.groups = opts.group.includes('none') ? [] : opts.group;
   if (opts.webPort !== undefined) body.web_port = opts.webPort === 'none' ? null : opts.webPort;
+  const security = await securityFrom(opts, currentSecurity);
+  if (security !== undefined) body.security = security;
   const auth = await registryAuthFrom(opts);
   if (auth !== undefined) body.registry_auth = auth;
   return body;
@@ -83,15 +86,15 @@ async function registryAuthFrom(opts: ImageFlags): Promise<Record<string, string
 }
 
 function imageOptions(cmd: Command): Command {
-  return withClientOptions(cmd
+  return withClientOptions(securityOptions(cmd)
     .option('--friendly-name <text>', 'name shown to users')
     .option('--volume-mappings <file>', 'mapping document (JSON file; - = stdin)')
     .option('--persistent-profile-path <path>', 'persistent profile location with {username} or {user_id} ("none" clears)')
     .option('--profile-home <path>', 'where the profile is mounted in the session, its HOME ("none" = /home/user)')
     .option('--profile-timeout <seconds>', 'how long preparing the profile may take ("none" = 10)')
     .option('--user <uid:gid>', 'user the session runs as ("none" = the image default)')
-    .option('--cores <n>', 'CPU cores ("none" = no limit)')
-    .option('--memory <size>', 'memory limit, e.g. 2g ("none" = no limit)')
+    .option('--cores <n>', 'CPU cores ("none" = the server default, TETHER_SESSION_CORES)')
+    .option('--memory <size>', 'memory limit, e.g. 2g ("none" = the server default, TETHER_SESSION_MEMORY)')
     .option('--enabled', 'users may launch it')
     .option('--disabled', 'hidden from users')
     .option('--group <group>', 'group allowed to launch it (repeatable; "none" = everyone)', collect)
@@ -110,9 +113,10 @@ function enabledFrom(opts: ImageFlags & { disabled?: boolean }): ImageFlags {
 function printImage(i: Image): void {
   printLine(keyValues([
     ['name', i.name], ['image_id', i.image_id], ['friendly_name', i.friendly_name], ['docker_image', i.docker_image], ['enabled', i.enabled],
-    ['user', i.user ?? 'image default'], ['cores', i.cores ?? 'no limit'], ['memory', i.memory ?? 'no limit'],
+    ['user', i.user ?? 'image default'], ['cores', i.cores ?? 'server default'], ['memory', i.memory ?? 'server default'],
     ['persistent_profile_path', i.persistent_profile_path], ['profile_home', i.profile_home], ['profile_timeout', i.profile_timeout], ['groups', i.groups.join(', ') || 'everyone'], ['web_port', i.web_port],
     ['registry_auth', i.has_registry_auth ? 'stored (encrypted)' : 'none'],
+    ['security', Object.keys(i.security ?? {}).length > 0 ? JSON.stringify(i.security) : 'defaults'],
   ]));
   printLine(`volume_mappings: ${JSON.stringify(i.volume_mappings, null, 2)}`);
 }
@@ -131,9 +135,10 @@ export function registerImageCommands(program: Command): void {
   imageOptions(image.command('update <image>').description('change an image; only the given options change (administrators)')
     .option('--docker-image <ref>', 'image reference').option('--rename <name>', 'new name'))
     .action(action(async (ref: string, opts: ImageFlags & { disabled?: boolean }) => {
-      const body = await bodyFrom(enabledFrom(opts));
+      const client = clientFrom(opts);
+      const body = await bodyFrom(enabledFrom(opts), async () => (await client.get<Image>(`/images/${seg(ref)}`)).security ?? {});
       if (Object.keys(body).length === 0) throw new InvalidArgumentError('image update: give at least one option to change');
-      const updated = await clientFrom(opts).patch<Image>(`/images/${seg(ref)}`, body);
+      const updated = await client.patch<Image>(`/images/${seg(ref)}`, body);
       if (opts.json) printJson(updated);
       else printLine(`updated image ${updated.name}`);
       if (!opts.json) printWarnings(updated);
