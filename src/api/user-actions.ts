@@ -14,7 +14,14 @@ import { badRequest, conflict, notFound, type FieldValidation } from './http-err
 import { writeAudit, type ApiKeyActor } from './audit-log.js';
 import { findGroup } from './lookup.js';
 import { userJson } from './serialize.js';
-import { assertNotLastAdmin } from './routes/users.js';
+import { activeAdministrators } from '../auth/index.js';
+import type { Store } from '../store/types.js';
+
+/** Refuses a change that would leave no administrator able to sign in. */
+export async function assertNotLastAdmin(store: Store, userId: string, what: string): Promise<void> {
+  const admins = await activeAdministrators(store);
+  if (admins.length === 1 && admins[0] === userId) throw conflict(`cannot ${what} the last active administrator`);
+}
 
 /** Who acts: as the audit log names them, and as the session use-cases see them. */
 export interface ActingAs {
@@ -35,6 +42,8 @@ export interface NewUser {
   disabled?: boolean;
   /** group ids or names, beside "All Users" */
   groups?: string[];
+  /** give a name an earlier (deleted or renamed) user held; without it such a name is 409 */
+  reuseName?: boolean;
 }
 
 export async function createUser(env: Env, by: ActingAs, input: NewUser): Promise<UserRecord> {
@@ -55,36 +64,66 @@ export async function createUser(env: Env, by: ActingAs, input: NewUser): Promis
     disabled: input.disabled ?? false, created_at: at, updated_at: at,
   };
   const groupIds = [...new Set([ALL_USERS_GROUP_ID, ...extra.map((g) => g.group_id)])];
+  const reuseName = input.reuseName ?? false;
   await deps.store.transaction(async (tx) => {
-    await tx.users.create(user);
+    // a retired name is refused (409) unless reuseName; a reuse is audited with the earlier holder
+    const retired = reuseName ? await tx.users.retiredName(user.username) : undefined;
+    await tx.users.create(user, { reuseRetiredName: reuseName });
     for (const id of groupIds) await tx.groups.addMember(id, user.user_id);
     await writeAudit(tx, by.audit, now(), {
-      action: 'user.create', target_type: 'user', target_id: user.user_id, target_name: user.username, after: { ...userJson(user), groups: groupIds },
+      action: 'user.create', target_type: 'user', target_id: user.user_id, target_name: user.username,
+      after: { ...userJson(user), groups: groupIds, ...(retired ? { reused_name_of: retired } : {}) },
     });
   });
   return user;
 }
 
-/** Disables/enables a user or sets their password; a new password or disabling ends their login sessions. */
-export async function updateUser(env: Env, by: ActingAs, user: UserRecord, change: { disabled?: boolean; password?: string }): Promise<UserRecord> {
+export interface UserChange {
+  disabled?: boolean;
+  password?: string;
+  /** a new name: the old one is retired */
+  username?: string;
+  /** with username: take a retired name */
+  reuseName?: boolean;
+}
+
+/**
+ * Disables/enables a user, sets their password or renames them; a new password or disabling
+ * ends their login sessions and closes what they have open.
+ */
+export async function updateUser(env: Env, by: ActingAs, user: UserRecord, change: UserChange): Promise<UserRecord> {
   const { deps, now } = env;
-  const { disabled, password } = change;
+  const { disabled, password, username, reuseName = false } = change;
+  if (username !== undefined) {
+    const problem = validateUsername(username);
+    if (problem) throw badRequest('invalid username; nothing was changed', { validations: [{ field: 'username', detail: problem }] });
+  }
   if (disabled === true && !user.disabled) await assertNotLastAdmin(deps.store, user.user_id, 'disable');
   const at = now();
   const patch: Partial<UserRecord> = { updated_at: at.toISOString() };
   const revoke = disabled === true ? 'user disabled' : password !== undefined ? 'password changed' : null;
   if (disabled !== undefined) patch.disabled = disabled;
   if (password !== undefined) patch.password_hash = await hashPassword(password, env.scryptN);
+  if (username !== undefined && username !== user.username) patch.username = username;
   await deps.store.transaction(async (tx) => {
-    await tx.users.update(user.user_id, patch);
+    const retired = patch.username !== undefined && reuseName ? await tx.users.retiredName(patch.username) : undefined;
+    // a rename to a retired name is refused (409) unless reuseName; the old name is retired
+    await tx.users.update(user.user_id, patch, { reuseRetiredName: reuseName });
+    if (patch.username !== undefined) {
+      await writeAudit(tx, by.audit, at, {
+        action: 'user.rename', target_type: 'user', target_id: user.user_id, target_name: patch.username,
+        before: { username: user.username }, after: { username: patch.username, ...(retired && retired.user_id !== user.user_id ? { reused_name_of: retired } : {}) },
+      });
+    }
     if (password !== undefined) {
       for (const t of await tx.tokens.list({ user_id: user.user_id, kind: 'login' })) {
         if (t.revoked_at === null) await tx.tokens.update(t.token_id, { revoked_at: at.toISOString() });
       }
     }
+    if (disabled === undefined && password === undefined) return;
     const action = disabled === undefined ? 'user.password' : disabled ? 'user.disable' : 'user.enable';
     await writeAudit(tx, by.audit, at, {
-      action, target_type: 'user', target_id: user.user_id, target_name: user.username,
+      action, target_type: 'user', target_id: user.user_id, target_name: patch.username ?? user.username,
       before: { disabled: user.disabled }, after: { disabled: disabled ?? user.disabled, password_changed: password !== undefined },
     });
   });
