@@ -6,6 +6,7 @@
 // fixtures written from Kasm's documentation (test/fixtures/kasm).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { sessionLab, mapping, eventually, type SessionLab } from './helpers/sessions.js';
 import { makeTestApp, type TestApp } from './helpers/app.js';
 import { storeKinds } from './helpers/databases.js';
@@ -189,6 +190,32 @@ for (const kind of storeKinds) {
         }
       });
     }
+
+    it('request_kasm honours persistent_profile_mode: Enabled mounts the stored profile, Disabled a throw-away home', async () => {
+      const kasm = kasmClient(url, key);
+      const profiles = await lab.folder(`/srv/tether-kasm-profiles-${lab.runId}`);
+      const allowed = await lab.group({ allow_persistent_profile: true });
+      const image = await lab.image({}, { persistent_profile_path: `${profiles}/{username}` });
+      const made = await kasm('create_user', { target_user: { username: `profiled-${lab.runId}` } });
+      assert.equal(made.status, 200, JSON.stringify(made.json));
+      const userId: string = made.json.user.user_id;
+      assert.equal((await kasm('add_user_group', { target_user: { user_id: userId }, target_group: { group_id: toKasmId(allowed.group_id) } })).status, 200);
+      for (const [mode, mounted] of [['Enabled', true], ['Disabled', false]] as const) {
+        const requested = await kasm('request_kasm', { user_id: userId, image_id: toKasmId(image.image_id), persistent_profile_mode: mode });
+        assert.equal(requested.status, 200, JSON.stringify(requested.json));
+        const sessionId = fromKasmId(requested.json.kasm_id) as string;
+        assert.equal((await lab.manager.waitForLaunch(sessionId)).state, 'running');
+        const status = await kasm('get_kasm_status', { kasm_id: requested.json.kasm_id, user_id: userId });
+        assert.equal(status.json.kasm.is_persistent_profile, mounted, `${mode}: ${JSON.stringify(status.json.kasm)}`);
+        const rec = await lab.store.sessions.get(sessionId);
+        const inspect = await lab.docker.getContainer(rec?.container_id as string).inspect();
+        assert.equal(inspect.Mounts.some((m) => m.Destination === '/home/user'), mounted, `${mode}: ${JSON.stringify(inspect.Mounts)}`);
+        assert.equal((await kasm('destroy_kasm', { kasm_id: requested.json.kasm_id, user_id: userId })).status, 200);
+        await eventually(async () => ((await lab.store.sessions.get(sessionId))?.state === 'destroyed' ? true : null), 30_000, 'the session destroyed');
+      }
+      // the stored profile was created by the Enabled launch, and kept by Disabled
+      assert.ok(existsSync(`${profiles}/profiled-${lab.runId}`));
+    });
 
     it('deletes a user with force: destroys their running session first, keeps the share', async () => {
       const kasm = kasmClient(url, key);

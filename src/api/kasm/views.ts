@@ -52,7 +52,8 @@ export function kasmSession(rec: SessionRecord, refs: { user: UserRecord | undef
     share_id: null,
     start_date: kasmDate(rec.created_at),
     expiration_date: kasmDate(rec.expires_at),
-    is_persistent_profile: false,
+    // the stored profile is mounted (mode enabled or reset): it is one of the session's mounts
+    is_persistent_profile: rec.mounts?.mounts.some((m) => m.source.kind === 'profile') ?? false,
     cores: refs.image?.cores ?? null,
     memory: refs.image?.memory ?? null,
   };
