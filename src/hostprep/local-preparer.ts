@@ -7,7 +7,7 @@ import type { BindCheck, HostPreparer, PrepareRequest, PrepareResult, ProfilePre
 import { WorkerPool, type PoolLogger, type PoolOutcome, type WorkerPoolStats } from './worker-pool.js';
 import { workerScript } from './worker-script.js';
 import { validateRequest } from './validate-request.js';
-import { DEFAULT_STAGING_ROOT, releaseStageDir, sessionStageDir, sweepNamespace } from './staging.js';
+import { DEFAULT_STAGING_ROOT, releaseStageDir, removeNamespaceDir, sessionStageDir, sweepNamespace } from './staging.js';
 import type { PrepareWork, ProfileWork, VerifyWork } from './protocol.js';
 
 export interface LocalHostPreparerOptions {
@@ -126,6 +126,8 @@ export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): Lo
     close: async () => {
       closed = true;
       await pool?.close();
+      // an empty folder only (rmdir): stages of launches still under way are never touched
+      await removeNamespaceDir(stagingRoot, namespace);
     },
   };
 }

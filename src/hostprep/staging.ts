@@ -126,5 +126,11 @@ export async function sweepNamespace(root: string, namespace: string): Promise<n
   }
   let n = 0;
   for (const s of sessions) n += await releaseStageDir(`${nsDir}/${s}`);
+  await removeNamespaceDir(root, namespace);
   return n;
+}
+
+/** Removes a namespace's folder once nothing is staged in it (at close; kept while in use). */
+export async function removeNamespaceDir(root: string, namespace: string): Promise<void> {
+  await rmdir(`${root}/${checkStageName('staging namespace', namespace)}`).catch(() => undefined);
 }
