@@ -10,3 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ "${TETHER_LAB_BROWSER:-1}" = 1 ]; then
   "$here/ensure-browser.sh"    # chromium for UI tests (for the end-to-end UI tests; TETHER_LAB_BROWSER=0 skips it)
 fi
+if [ "${TETHER_LAB_DESKTOP:-1}" = 1 ]; then
+  # tether/desktop:1 for the desktop tests (about 3 min cold, cached by recipe hash; TETHER_LAB_DESKTOP=0 skips it)
+  "$here/build-desktop-image.sh" >/dev/null
+fi
