@@ -3,8 +3,7 @@
 // /api/v1 and GET /metrics at the root (public with TETHER_METRICS_PUBLIC=1); reconcile at start and every 30 s; expiry sweep.
 import pino, { type Logger } from 'pino';
 import type { DepsExtension } from './server.js';
-import { createDockerRuntime } from './runtime/docker/index.js';
-import { createSwarmRuntime } from './runtime/swarm/index.js';
+import { createRuntime } from './runtime/create-runtime.js';
 import { createHostPreparer } from './hostprep/index.js';
 import { createSessionManager } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
@@ -38,11 +37,10 @@ export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExte
   const { metricsPublic, sessionsReachApi, sessionDefaults } = loadServerEnv(opts.env);
   return async (deps, config) => {
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
-    const engine = config.dockerHost ? { dockerHost: config.dockerHost } : {};
     // swarm: sessions are services on the swarm's nodes; host preparation still goes through
     // helper containers on the manager's engine (right for shared storage mounted there too)
     // until each node has its own agent
-    const runtime = config.runtime === 'swarm' ? createSwarmRuntime(engine) : createDockerRuntime(engine);
+    const runtime = createRuntime(config.runtime, { dockerHost: config.dockerHost });
     await setUpSessionFirewall({ local: runtime.local, listen: config.listen, reachApi: sessionsReachApi, logger });
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
     // stages live under a folder per instance: what this instance's previous run left (a crash) is released now

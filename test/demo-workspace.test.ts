@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { dockerClient, uniqueName } from './helpers/docker.js';
 import { ensureDemoStack } from './proxy-lab.js';
 import { eventually } from './helpers/sessions.js';
-import { DEMO_DOCKER_IMAGE, seedDemo } from '../src/workspaces/seed-demo.js';
+import { DEMO_DOCKER_IMAGE, seedDemo } from '../src/api/seed-demo.js';
 import { openStore } from '../src/store/open-store.js';
 import { DEFAULT_POLICY } from '../src/mappings/index.js';
 

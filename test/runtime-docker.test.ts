@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createDockerRuntime, type DockerRuntime } from '../src/runtime/docker/index.js';
 import { isRuntimeError } from '../src/runtime/errors.js';
 import type { PullProgress } from '../src/runtime/types.js';
+import { SESSION_NETWORK } from '../src/runtime/hardening.js';
 import { dockerClient, ensureDocker, execIn, removeLabelled, removeSessionsWithPrefix, TEST_IMAGE, uniqueName } from './helpers/docker.js';
 import { startRegistry, type TestRegistry } from './helpers/registry.js';
 import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
@@ -123,6 +124,34 @@ describe('docker runtime: images and hanging sources', () => {
     } finally {
       await removeLabelled(docker, `tether.session=${sessionId}`);
       await nas.teardown();
+    }
+  });
+
+  it('runs a command in a container (stdout, stderr and stdin apart, its exit code) and tells its address on the sessions network', async () => {
+    const sessionId = uniqueName('exec');
+    const id = await runtime.create({ name: `tether-${sessionId}`, image: TEST_IMAGE, user: '1000:1000', sessionId, userId: 'u', imageId: 'i', cores: null, memory: null, mounts: [] });
+    try {
+      await runtime.start(id);
+      const exec = await runtime.exec(id, { cmd: ['sh', '-c', 'read line; echo "out:$line:$(id -u)"; echo err >&2; exit 3'], tty: false, stdin: true });
+      const collect = (s: NodeJS.ReadableStream | null) => new Promise<string>((resolve) => {
+        let text = '';
+        s?.on('data', (c: Buffer) => { text += c.toString(); });
+        s?.once('end', () => resolve(text));
+      });
+      const [out, err] = [collect(exec.output), collect(exec.stderr)];
+      exec.write(Buffer.from('hello\n'));
+      exec.endInput();
+      assert.equal(await out, 'out:hello:1000\n', 'stdout alone, as the container user');
+      assert.equal(await err, 'err\n');
+      assert.equal(await exec.exitCode(), 3);
+      exec.close();
+      const ip = (await docker.getContainer(id).inspect()).NetworkSettings.Networks[SESSION_NETWORK]?.IPAddress;
+      assert.ok(ip, 'the container joined the sessions network');
+      assert.equal(await runtime.address(id), ip);
+      await assert.rejects(runtime.exec('no-such-container', { cmd: ['true'], tty: false, stdin: false }), (e) => isRuntimeError(e, 'not_found'));
+      assert.equal(await runtime.address('no-such-container'), undefined);
+    } finally {
+      await runtime.remove(id);
     }
   });
 });

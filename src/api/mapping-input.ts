@@ -3,8 +3,7 @@
 // is stored. Every problem is reported, each located under the body field it came from.
 import { checkDocumentPolicy, parseMappingDocument } from '../mappings/index.js';
 import type { HostPathPolicy, MappingDocument, MappingError } from '../mappings/types.js';
-
-const DOCUMENT_LOCATION = '(document)';
+import { DOCUMENT_LOCATION } from '../mappings/location.js';
 import type { FieldValidation } from './http-error.js';
 
 function locate(field: string, e: MappingError): FieldValidation {

@@ -1,14 +1,15 @@
 // `tether server --seed-demo` (scripts/up.sh): on a Tether without an image named "demo",
 // create it: tether/demo-workspace:1 (scripts/lab/build-demo-image.sh), its web app on 8080,
 // run as 1000:1000, with /srv/tether/share -> /share (rw, owned by 1000:1000). Idempotent:
-// an existing "demo" image is left as the administrator made it.
+// an existing "demo" image is left as the administrator made it. It creates the image as
+// POST /images does (same audit entry), hence its place beside the routes.
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { ImageRecord, Store } from '../store/types.js';
 import type { HostPathPolicy, MappingDocument } from '../mappings/types.js';
 import { checkDocumentPolicy } from '../mappings/index.js';
-import { writeAudit } from '../api/audit-log.js';
-import { imageJson } from '../api/serialize.js';
+import { writeAudit } from './audit-log.js';
+import { imageJson } from './serialize.js';
 
 export const DEMO_IMAGE_NAME = 'demo';
 export const DEMO_DOCKER_IMAGE = 'tether/demo-workspace:1';

@@ -8,6 +8,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, readlink, type FileHandle } from 'node:fs/promises';
 import { PrepareStepError, stepError } from './classify.js';
+import type { DirIdentity } from './types.js';
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY;
 const NOFOLLOW_DIR_FLAGS = DIR_FLAGS | constants.O_NOFOLLOW;
@@ -82,12 +83,6 @@ export async function walkBeneath(root: FileHandle, rootShown: string, names: st
     if (cur !== root) await cur.close().catch(() => undefined);
     throw err;
   }
-}
-
-/** The identity of a folder: device and inode, as fstat reports them. */
-export interface DirIdentity {
-  dev: number;
-  ino: number;
 }
 
 export async function identityOf(handle: FileHandle): Promise<DirIdentity> {

@@ -12,9 +12,9 @@ import { DEFAULT_OWNER, componentsBelow } from './prepare-steps.js';
 import { PrepareStepError } from './classify.js';
 import { ENTER_SCRIPT, EXIT_CLASSES, WORK_SCRIPT } from './engine-script.js';
 import { execInContainer, type ExecResult } from './engine-exec.js';
-import { joinPath, sameIdentity, type DirIdentity } from './beneath.js';
+import { joinPath, sameIdentity } from './beneath.js';
 import { DEFAULT_STAGING_ROOT, checkStageName, newStageName, sessionStageDir } from './staging.js';
-import type { BindCheck, FailureClass, HostPreparer, PrepareRequest, PrepareResult, VerifyFinding, VerifyResult } from './types.js';
+import type { BindCheck, DirIdentity, FailureClass, HostPreparer, PrepareRequest, PrepareResult, VerifyFinding, VerifyResult } from './types.js';
 import { validateRequest } from './validate-request.js';
 
 export const HELPER_LABEL = 'tether.helper';

@@ -11,7 +11,8 @@
 // mounts exactly the object checked here, whatever anyone does to the path meanwhile.
 import { mkdir, opendir, type FileHandle } from 'node:fs/promises';
 import { PrepareStepError, stepError } from './classify.js';
-import { fdPath, identityOf, joinPath, kernelPath, openBeneath, openRootDir, type DirIdentity } from './beneath.js';
+import { fdPath, identityOf, joinPath, kernelPath, openBeneath, openRootDir } from './beneath.js';
+import type { DirIdentity } from './types.js';
 import { stageHandle } from './staging.js';
 
 export const DEFAULT_OWNER = 1000;

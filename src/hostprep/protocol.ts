@@ -1,7 +1,6 @@
 // Messages between the Tether process and a host-preparation worker process (IPC, JSON).
 import type { HostPathPolicy } from '../mappings/index.js';
-import type { DirIdentity } from './beneath.js';
-import type { BindCheck, FailureClass, ProfileStepAnswer, VerifyFinding } from './types.js';
+import type { BindCheck, DirIdentity, FailureClass, ProfileStepAnswer, VerifyFinding } from './types.js';
 
 export interface PrepareWork {
   op: 'prepare';

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import { PrepareStepError, stepError } from './classify.js';
-import { sameIdentity, showIdentity, type DirIdentity } from './beneath.js';
+import { sameIdentity, showIdentity } from './beneath.js';
+import type { DirIdentity } from './types.js';
 
 /** The default staging root: under /run, which the host-path policy denies to every mapping. */
 export const DEFAULT_STAGING_ROOT = '/run/tether/staging';

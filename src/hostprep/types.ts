@@ -1,9 +1,11 @@
 // Host preparation (spec section 6, step 2): on the host where the session will run,
 // make the mapped folder ready and prove the storage answers, all within one deadline;
 // stage it so the engine mounts exactly that folder; after start, verify the mounts.
-import type { DirIdentity } from './beneath.js';
-
-export type { DirIdentity };
+/** The identity of a folder: device and inode, as fstat reports them. */
+export interface DirIdentity {
+  dev: number;
+  ino: number;
+}
 
 export type FailureClass = 'timeout' | 'missing' | 'permission' | 'not_directory' | 'policy' | 'io';
 

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../api/types.js';
-import type Dockerode from 'dockerode';
+import type { Runtime } from '../runtime/types.js';
 import type { Store } from '../store/types.js';
 import type { AppCredentials, AppGrant } from './app-credentials.js';
 import { ENTER_PATH, sessionOfHost } from './app-host.js';
@@ -25,7 +25,7 @@ import { forwardHttp, forwardUpgrade, type Cut } from './forward.js';
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-export interface AppProxyOptions { docker: Dockerode; credentials: AppCredentials; store: Store }
+export interface AppProxyOptions { runtime: Pick<Runtime, 'address'>; credentials: AppCredentials; store: Store }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 502: 'Bad Gateway' };
 
@@ -83,7 +83,7 @@ function cutOnRevocation(hub: RevocationHub | undefined, grant: AppGrant, sessio
 export function appProxyPlugin(o: AppProxyOptions) {
   return async function registerAppProxy(app: FastifyInstance, deps: AppDeps): Promise<void> {
     const secure = deps.secureCookies === true;
-    const c: ProxyContext = { o, addresses: new ContainerAddresses(o.docker), cookie: cookieName(APP_COOKIE_BASE, secure), secure };
+    const c: ProxyContext = { o, addresses: new ContainerAddresses(o.runtime), cookie: cookieName(APP_COOKIE_BASE, secure), secure };
     const hub = deps.revocations;
     const unsubscribe = hub?.subscribe((r) => o.credentials.revoke(r));
     app.addHook('onClose', async () => unsubscribe?.());

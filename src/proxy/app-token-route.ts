@@ -1,14 +1,14 @@
 // POST /api/v1/sessions/:id/app-token: the entry link to the session's web app, served on
-// its own origin (see src/proxy). Owner only: an administrator gets the terminal (audited)
+// its own origin (app-proxy-plugin.ts). Owner only: an administrator gets the terminal (audited)
 // but not the user's app, which may hold the user's own logins. The token lasts 60 s and
 // is used once; the page opens `url` right away.
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../types.js';
-import { caller } from '../auth-hook.js';
-import { conflict, notFound } from '../http-error.js';
-import { errorResponses, sessionIdParams } from '../schemas.js';
-import type { AppCredentials } from '../../proxy/app-credentials.js';
-import { ENTER_PATH, appOrigin } from '../../proxy/app-host.js';
+import type { AppDeps } from '../api/types.js';
+import { caller } from '../api/auth-hook.js';
+import { conflict, notFound } from '../api/http-error.js';
+import { errorResponses, sessionIdParams } from '../api/schemas.js';
+import type { AppCredentials } from './app-credentials.js';
+import { ENTER_PATH, appOrigin } from './app-host.js';
 
 export function sessionAppRoutes(o: { credentials: AppCredentials }) {
   return async function registerSessionApp(app: FastifyInstance, deps: AppDeps): Promise<void> {

@@ -1,29 +1,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type Dockerode from 'dockerode';
-import { addressOf, ContainerAddresses } from './target.js';
+import { ContainerAddresses } from './target.js';
 
-/** An engine that answers inspect with one address per container and counts the calls. */
-function fakeEngine(ips: Record<string, string>) {
+/** A runtime that answers address() with one address per container and counts the calls (the real lookup: runtime/docker/address.ts). */
+function fakeRuntime(ips: Record<string, string>) {
   const calls: string[] = [];
-  const docker = {
-    getContainer: (id: string) => ({
-      inspect: async () => {
-        calls.push(id);
-        const ip = ips[id];
-        if (ip === undefined) throw new Error('no such container');
-        return { NetworkSettings: { Networks: { bridge: { IPAddress: ip } } } };
-      },
-    }),
-  } as unknown as Dockerode;
-  return { docker, calls };
+  const runtime = {
+    address: async (id: string) => {
+      calls.push(id);
+      return ips[id];
+    },
+  };
+  return { runtime, calls };
 }
 
 describe('container addresses', () => {
   it('asks the engine once per container, again after forget or after a minute', async () => {
     let t = 0;
-    const { docker, calls } = fakeEngine({ c1: '172.17.0.2', c2: '172.17.0.3' });
-    const addresses = new ContainerAddresses(docker, () => t);
+    const { runtime, calls } = fakeRuntime({ c1: '172.17.0.2', c2: '172.17.0.3' });
+    const addresses = new ContainerAddresses(runtime, () => t);
     assert.equal(await addresses.get('c1'), '172.17.0.2');
     assert.equal(await addresses.get('c1'), '172.17.0.2');
     assert.equal(await addresses.get('c2'), '172.17.0.3');
@@ -37,8 +32,8 @@ describe('container addresses', () => {
   });
 
   it('remembers no miss: a container without an address is asked for every time', async () => {
-    const { docker, calls } = fakeEngine({});
-    const addresses = new ContainerAddresses(docker);
+    const { runtime, calls } = fakeRuntime({});
+    const addresses = new ContainerAddresses(runtime);
     assert.equal(await addresses.get('gone'), undefined);
     assert.equal(await addresses.get('gone'), undefined);
     assert.equal(calls.length, 2);
@@ -46,29 +41,13 @@ describe('container addresses', () => {
 
   it('keeps at most 256 addresses, dropping the oldest', async () => {
     const ips = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`c${i}`, `10.0.${Math.floor(i / 256)}.${i % 256}`]));
-    const { docker, calls } = fakeEngine(ips);
-    const addresses = new ContainerAddresses(docker);
+    const { runtime, calls } = fakeRuntime(ips);
+    const addresses = new ContainerAddresses(runtime);
     for (let i = 0; i < 257; i++) await addresses.get(`c${i}`);
     await addresses.get('c256');
     await addresses.get('c1');
     assert.equal(calls.length, 257, 'the newest and the second oldest are still known');
     await addresses.get('c0');
     assert.equal(calls.length, 258, 'the oldest was dropped');
-  });
-});
-
-describe('addressOf', () => {
-  const info = (labels: Record<string, string> | undefined, networks: Record<string, string>) =>
-    ({ Config: { Labels: labels }, NetworkSettings: { Networks: Object.fromEntries(Object.entries(networks).map(([k, ip]) => [k, { IPAddress: ip }])) } }) as unknown as Dockerode.ContainerInspectInfo;
-
-  it('reads the address on the network the session joined, not the first one listed', () => {
-    assert.equal(addressOf(info({ 'tether.network': 'tether-sessions' }, { bridge: '172.17.0.5', 'tether-sessions': '172.18.0.7' })), '172.18.0.7');
-    assert.equal(addressOf(info({ 'tether.network': 'lab-net' }, { bridge: '172.17.0.5', 'lab-net': '10.9.0.2' })), '10.9.0.2');
-    assert.equal(addressOf(info(undefined, { bridge: '172.17.0.5', 'tether-sessions': '172.18.0.7' })), '172.18.0.7', 'unlabelled: the sessions network first');
-  });
-
-  it('has no address when the labelled network is missing; an old unlabelled container keeps its only one', () => {
-    assert.equal(addressOf(info({ 'tether.network': 'tether-sessions' }, { bridge: '172.17.0.5' })), undefined);
-    assert.equal(addressOf(info(undefined, { bridge: '172.17.0.5' })), '172.17.0.5');
   });
 });

@@ -1,16 +1,15 @@
-// Where a session's web app answers: the container's address on the engine's network and
-// the image's web_port. For the local engine that is the container's IP on the network the
-// session joined (normally the isolated sessions network), reachable from this host. (A remote engine would need the node's published port;
-// not done yet: the proxy answers 502 with a message then.)
+// Where a session's web app answers: the container's address (Runtime.address) and the
+// image's web_port. For the local engine that is the container's IP on the network the
+// session joined (normally the isolated sessions network), reachable from this host. (A
+// remote engine would need the node's published port; not done yet: the proxy answers 502
+// with a message then.)
 // The session's state and owner are read from the store on every request (they change);
 // the container's address is not (a running container keeps it), so it is remembered by
 // container id and the engine is asked only on a miss. The proxy forgets an address when a
 // connection to it fails, and every address is asked for again after ADDRESS_TTL_MS, so an
 // address the engine has since handed to another container is not used for long.
-import type Dockerode from 'dockerode';
 import type { Store } from '../store/types.js';
-import { LABEL_NETWORK } from '../runtime/docker/container-spec.js';
-import { SESSION_NETWORK } from '../runtime/hardening.js';
+import type { Runtime } from '../runtime/types.js';
 
 export type TargetResult =
   | { ok: true; host: string; port: number; userId: string; containerId: string }
@@ -23,14 +22,13 @@ const ADDRESS_TTL_MS = 60_000;
 export class ContainerAddresses {
   private readonly known = new Map<string, { ip: string; until: number }>();
 
-  constructor(private readonly docker: Dockerode, private readonly now: () => number = Date.now) {}
+  constructor(private readonly runtime: Pick<Runtime, 'address'>, private readonly now: () => number = Date.now) {}
 
   async get(containerId: string): Promise<string | undefined> {
     const hit = this.known.get(containerId);
     if (hit && hit.until > this.now()) return hit.ip;
     this.known.delete(containerId);
-    const info = await this.docker.getContainer(containerId).inspect().catch(() => undefined);
-    const ip = info ? addressOf(info) : undefined;
+    const ip = await this.runtime.address(containerId);
     if (!ip) return undefined;
     if (this.known.size >= MAX_ADDRESSES) this.known.delete(this.known.keys().next().value as string);
     this.known.set(containerId, { ip, until: this.now() + ADDRESS_TTL_MS });
@@ -40,20 +38,6 @@ export class ContainerAddresses {
   forget(containerId: string): void {
     this.known.delete(containerId);
   }
-}
-
-/**
- * The container's address on the network the session joined (label tether.network, else the
- * sessions' network): a container on several networks must be reached on the one whose
- * isolation the session relies on. Older containers without the label: their only address.
- */
-export function addressOf(info: Dockerode.ContainerInspectInfo): string | undefined {
-  const networks = info.NetworkSettings?.Networks ?? {};
-  const name = info.Config?.Labels?.[LABEL_NETWORK] ?? SESSION_NETWORK;
-  const own = networks[name]?.IPAddress;
-  if (own) return own;
-  if (info.Config?.Labels?.[LABEL_NETWORK] !== undefined) return undefined;
-  return Object.values(networks).map((n) => n.IPAddress).find((a) => a);
 }
 
 export async function resolveTarget(store: Store, addresses: ContainerAddresses, sessionId: string): Promise<TargetResult> {

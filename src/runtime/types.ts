@@ -78,6 +78,33 @@ export interface RegistryAuth {
   serveraddress?: string;
 }
 
+export interface ExecOptions {
+  /** the command, as an argument array (never a shell string built from input) */
+  cmd: string[];
+  /** a TTY (people) or not (piped input, stdout and stderr apart) */
+  tty: boolean;
+  /** attach the command's stdin */
+  stdin: boolean;
+  env?: string[];
+}
+
+/** A command running in a container (Runtime.exec). */
+export interface ContainerExec {
+  /** with a TTY: everything the command prints; without: its stdout */
+  output: NodeJS.ReadableStream;
+  /** without a TTY: its stderr, apart; null with a TTY */
+  stderr: NodeJS.ReadableStream | null;
+  write(data: Buffer): void;
+  /** closes the command's stdin (half-close) */
+  endInput(): void;
+  /** with a TTY: its size; without: nothing */
+  resize(cols: number, rows: number): Promise<void>;
+  /** the exit code once the output ended (null when the engine does not know) */
+  exitCode(): Promise<number | null>;
+  /** ends the connection (the command gets a hangup) */
+  close(): void;
+}
+
 export interface Runtime {
   readonly kind: 'docker' | 'swarm';
   /** true when the engine runs on this machine (local unix socket): host preparation can run locally */
@@ -99,6 +126,10 @@ export interface Runtime {
   list(signal?: AbortSignal): Promise<ContainerInfo[]>;
   /** the container with this session label, if any (to find a late container after an abandoned create) */
   findBySession(sessionId: string, signal?: AbortSignal): Promise<ContainerInfo | undefined>;
+  /** Runs a command in the running container, as the container's own user. */
+  exec(id: string, opts: ExecOptions): Promise<ContainerExec>;
+  /** The container's address on the network the session joined, reachable from this Tether; undefined when it has none. */
+  address(id: string, signal?: AbortSignal): Promise<string | undefined>;
   /**
    * Writes a tar of folder `path` of image `ref` (present) to the new file `dest`, without running
    * the image; false when the image has no such folder. Seeds persistent profiles; optional.

@@ -3,7 +3,7 @@
 // removes the container, never its bind sources).
 import type { SessionRecord } from '../store/types.js';
 import { transition, type SessionContext } from './context.js';
-import { removeSessionContainer } from './launch.js';
+import { removeSessionContainer } from './remove-container.js';
 import { SessionError, type Actor } from './types.js';
 
 const DESTROYABLE = ['requested', 'preparing', 'starting', 'running'] as const;

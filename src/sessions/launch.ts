@@ -13,6 +13,7 @@ import { engineDeadlineMs, prepareMounts } from './prepare-mounts.js';
 import { verifyMounts } from './verify-mounts.js';
 import { ACTIVE_STATES, SessionError, type LaunchRequest } from './types.js';
 import { scheduleExpiry } from './expiry.js';
+import { removeSessionContainer } from './remove-container.js';
 import { environmentList } from './environment.js';
 import { confinementFor } from './container-confinement.js';
 import { createWithProfileLock, decideProfile, planProfile, requestedMode, withProfile, type ProfileDecision } from './profile.js';
@@ -244,23 +245,6 @@ export async function rollback(ctx: SessionContext, sessionId: string, container
         }
       });
     }
-  }
-}
-
-/**
- * Removes the session's container (by id, then by label); errors logged, never thrown.
- * `kill`: no SIGTERM grace (a rolled-back launch or an orphan: nobody used it); a destroy
- * keeps the runtime's grace so the session's programs can flush their files.
- */
-export async function removeSessionContainer(ctx: SessionContext, sessionId: string, containerId: string | null, opts: { kill?: boolean } = {}): Promise<void> {
-  try {
-    const id = containerId ?? (await ctx.runtime.findBySession(sessionId, AbortSignal.timeout(ctx.engineTimeoutMs)))?.id ?? null;
-    if (!id) return;
-    if (opts.kill) await ctx.runtime.stop(id, { timeoutSeconds: 0, signal: AbortSignal.timeout(ctx.engineTimeoutMs) });
-    await ctx.runtime.remove(id, AbortSignal.timeout(ctx.engineTimeoutMs));
-    ctx.events.emit(sessionId, 'container.removed', { container_id: id });
-  } catch (err) {
-    ctx.logger.error({ err, session_id: sessionId }, 'could not remove the session container; reconcile will retry');
   }
 }
 

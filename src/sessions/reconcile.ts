@@ -12,7 +12,7 @@
 // Sessions with a launch or destroy in flight in THIS process are left alone. One Tether
 // server per database is assumed (two servers would each see the other's launches as stale).
 import { failure, transition, type SessionContext } from './context.js';
-import { removeSessionContainer } from './launch.js';
+import { removeSessionContainer } from './remove-container.js';
 import { ACTIVE_STATES, FINAL_STATES, type ReconcileReport } from './types.js';
 
 export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {

@@ -1,20 +1,8 @@
 // The session use-cases' vocabulary: progress events, the manager's interface, its errors.
 import type { SessionRecord, SessionState } from '../store/types.js';
+import type { SessionEventType, SessionState as WireSessionState } from './vocabulary.js';
 
-/** Every event a session's progress stream carries, in the order they happened. */
-export type SessionEventType =
-  | 'state'
-  | 'image.pull'
-  | 'mapping.prepared'
-  | 'mapping.checked'
-  | 'mapping.skipped'
-  | 'mapping.failed'
-  | 'container.created'
-  | 'container.started'
-  | 'container.removed'
-  /** persistent profile: created and seeded, or reset (with what was removed) */
-  | 'profile'
-  | 'warning';
+export { ACTIVE_STATES, FINAL_STATES, LAUNCH_DONE_STATES, TRANSIENT_STATES, type SessionEventType } from './vocabulary.js';
 
 export interface SessionEvent {
   /** 1, 2, 3, ... per session: the order of the stream */
@@ -25,14 +13,9 @@ export interface SessionEvent {
   data: Record<string, unknown>;
 }
 
-/** States after which a launch has finished (successfully or not). */
-export const LAUNCH_DONE_STATES: readonly SessionState[] = ['running', 'failed', 'destroyed'];
-/** States a session never leaves. */
-export const FINAL_STATES: readonly SessionState[] = ['failed', 'destroyed'];
-/** States a session must not be left in after a crash. */
-export const TRANSIENT_STATES: readonly SessionState[] = ['requested', 'preparing', 'starting', 'stopping'];
-/** States that count against max_sessions_per_user. */
-export const ACTIVE_STATES: readonly SessionState[] = ['requested', 'preparing', 'starting', 'running', 'stopping'];
+// the store keeps the states the API shows: this fails to compile when the two lists drift
+type SameUnion<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _storeStatesAreTheApiStates: SameUnion<SessionState, WireSessionState> = true;
 
 /** Who asked: recorded in logs; admins may act on anyone's session. */
 export interface Actor {

@@ -2,11 +2,11 @@
 // it, else `sh`, as the container's own user (the user the session runs as: an exec without
 // a User runs as the container's Config.User, so nothing to look up). With a TTY for
 // people; without one for piped input, where closing stdin (half-close) ends the shell.
+// Through the Runtime (exec), so it works on whichever backend runs the session.
 // The shell first prints its pid (a line the reader takes off the output), so that when the
 // terminal closes, kill() can end it and everything it started (see kill-tree.ts).
-import type { Duplex, Readable } from 'node:stream';
-import { PassThrough } from 'node:stream';
-import type Dockerode from 'dockerode';
+import type { Readable } from 'node:stream';
+import type { Runtime } from '../runtime/types.js';
 import { KILL_TREE, PID_LINE, readPidLine } from './kill-tree.js';
 
 export interface ShellExec {
@@ -34,71 +34,38 @@ const PICK_SHELL = `${PID_LINE}; if command -v bash >/dev/null 2>&1; then exec b
 /** a kill exec that has not finished by then is abandoned (the engine is stuck or gone) */
 const KILL_TIMEOUT_MS = 10_000;
 
-export async function openShell(docker: Dockerode, containerId: string, o: { tty: boolean; cols?: number; rows?: number }): Promise<ShellExec> {
-  const container = docker.getContainer(containerId);
+export async function openShell(runtime: Pick<Runtime, 'exec'>, containerId: string, o: { tty: boolean; cols?: number; rows?: number }): Promise<ShellExec> {
   const args = o.tty ? ['-i'] : [];
-  const exec = await container.exec({
-    Cmd: ['sh', '-c', PICK_SHELL, 'tether-shell', ...args],
-    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: o.tty,
-    Env: o.tty ? ['TERM=xterm-256color'] : [],
+  const exec = await runtime.exec(containerId, {
+    cmd: ['sh', '-c', PICK_SHELL, 'tether-shell', ...args], tty: o.tty, stdin: true, env: o.tty ? ['TERM=xterm-256color'] : [],
   });
-  const stream = (await exec.start({ hijack: true, stdin: true, Tty: o.tty })) as Duplex;
-  let output: Readable = stream;
-  let stderr: PassThrough | null = null;
-  if (!o.tty) {
-    // without a TTY the engine multiplexes stdout/stderr with 8-byte frame headers
-    const out = new PassThrough();
-    const err = new PassThrough();
-    docker.modem.demuxStream(stream, out, err);
-    const end = () => {
-      err.end();
-      out.end();
-    };
-    stream.once('end', end);
-    stream.once('close', end);
-    output = out;
-    stderr = err;
-  }
-  const { pid, output: rest } = await readPidLine(output);
-  output = rest;
-  const resize = async (cols: number, rows: number) => {
-    if (o.tty) await exec.resize({ w: cols, h: rows });
-  };
-  if (o.tty && o.cols && o.rows) await resize(o.cols, o.rows).catch(() => undefined);
+  const { pid, output } = await readPidLine(exec.output as Readable);
+  if (o.tty && o.cols && o.rows) await exec.resize(o.cols, o.rows).catch(() => undefined);
   return {
     output,
-    stderr,
-    write: (data) => { stream.write(data); },
-    endInput: () => { stream.end(); },
-    resize,
-    async exitCode() {
-      // the engine may report Running for a moment after the output ended
-      for (let i = 0; i < 20; i++) {
-        const r = await exec.inspect();
-        if (!r.Running) return r.ExitCode ?? null;
-        await new Promise((res) => setTimeout(res, 50));
-      }
-      return null;
-    },
-    close: () => { stream.destroy(); },
+    stderr: exec.stderr,
+    write: (data) => exec.write(data),
+    endInput: () => exec.endInput(),
+    resize: (cols, rows) => exec.resize(cols, rows),
+    exitCode: () => exec.exitCode(),
+    close: () => exec.close(),
     pid,
-    kill: () => (pid === null ? Promise.resolve() : killTree(container, pid)),
+    kill: () => (pid === null ? Promise.resolve() : killTree(runtime, containerId, pid)),
   };
 }
 
-async function killTree(container: Dockerode.Container, pid: number): Promise<void> {
-  const exec = await container.exec({ Cmd: ['sh', '-c', KILL_TREE, 'tether-kill', String(pid)], AttachStdout: true, AttachStderr: true });
-  const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+async function killTree(runtime: Pick<Runtime, 'exec'>, containerId: string, pid: number): Promise<void> {
+  const exec = await runtime.exec(containerId, { cmd: ['sh', '-c', KILL_TREE, 'tether-kill', String(pid)], tty: false, stdin: false });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, KILL_TIMEOUT_MS);
     const done = () => {
       clearTimeout(timer);
       resolve();
     };
-    stream.once('end', done);
-    stream.once('close', done);
-    stream.once('error', done);
-    stream.resume();
+    exec.output.once('end', done);
+    exec.output.once('error', done);
+    exec.output.resume();
+    exec.stderr?.resume();
   });
-  stream.destroy();
+  exec.close();
 }

@@ -3,9 +3,7 @@
 // it concerns, found from its location (`"/var/kasm_user_share".uid` -> the line of "uid"
 // inside that mapping).
 import { parseMappingDocument, formatMappingError } from '../../src/mappings/index.js';
-
-/** how the domain names the whole document (src/mappings/location.ts) */
-const DOCUMENT_LOCATION = '(document)';
+import { DOCUMENT_LOCATION } from '../../src/mappings/location.js';
 
 export interface LintProblem { line: number; location: string; message: string; text: string }
 export interface LintResult { ok: boolean; problems: LintProblem[] }

@@ -3,8 +3,7 @@
 // close on the end so the browser's EventSource does not reconnect and replay it.
 import { API } from './api.js';
 import type { SessionEvent } from './types.js';
-
-export const EVENT_TYPES = ['state', 'image.pull', 'mapping.prepared', 'mapping.checked', 'mapping.skipped', 'mapping.failed', 'warning', 'container.created', 'container.started', 'container.removed'] as const;
+import { SESSION_EVENT_TYPES } from '../../src/sessions/vocabulary.js';
 
 export function followSession(id: string, until: 'launched' | 'end', onEvent: (e: SessionEvent) => void, onEnd: () => void): () => void {
   const source = new EventSource(`${API}/sessions/${encodeURIComponent(id)}/events${until === 'end' ? '?until=end' : ''}`);
@@ -15,7 +14,7 @@ export function followSession(id: string, until: 'launched' | 'end', onEvent: (e
     source.close();
     onEnd();
   };
-  for (const type of EVENT_TYPES) {
+  for (const type of SESSION_EVENT_TYPES) {
     source.addEventListener(type, (m) => onEvent(JSON.parse((m as MessageEvent<string>).data) as SessionEvent));
   }
   source.addEventListener('error', close);

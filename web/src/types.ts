@@ -1,6 +1,8 @@
 // The API's JSON, as the web UI reads it (see docs/api.md and docs/sessions.md).
 import type { EffectiveMountsView } from '../../src/mappings/index.js';
+import type { SessionEventType, SessionState } from '../../src/sessions/vocabulary.js';
 export type { EffectiveMount, EffectiveMountsView, MountSource } from '../../src/mappings/index.js';
+export type { SessionEventType, SessionState } from '../../src/sessions/vocabulary.js';
 
 export interface User { user_id: string; username: string; disabled: boolean; created_at: string; updated_at: string }
 export interface GroupSettings { volume_mappings: Record<string, unknown>; allow_persistent_profile: boolean; max_sessions_per_user: number; session_time_limit: number | null }
@@ -12,13 +14,12 @@ export interface Image {
   persistent_profile_path?: string | null;
 }
 export interface SessionProblem { mapping: string; class: string; message: string }
-export type SessionState = 'requested' | 'preparing' | 'starting' | 'running' | 'stopping' | 'destroyed' | 'failed';
 export interface Session {
   id: string; state: SessionState; user: { id: string; username: string | null }; image: { id: string; name: string | null; web_port: number | null };
   container_id: string | null; mounts: EffectiveMountsView | null; warnings: SessionProblem[]; error: SessionProblem | null;
   created_at: string; drift: boolean | null;
 }
-export interface SessionEvent { seq: number; type: string; at: string; data: Record<string, unknown> }
+export interface SessionEvent { seq: number; type: SessionEventType; at: string; data: Record<string, unknown> }
 export interface AuditEntry {
   audit_id: string; at: string; actor_name: string; action: string; target_type: string; target_name: string | null; target_id: string | null;
 }

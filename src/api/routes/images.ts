@@ -1,5 +1,5 @@
 // Workspace images. Administrators manage them and see all; a user sees only the enabled
-// images open to them (no groups = everyone, else a group they belong to).
+// images open to them (no groups = everyone, else a group they belong to: sessions/group-rules.ts).
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ImageRecord } from '../../store/types.js';
@@ -13,16 +13,13 @@ import { errorResponses, idParam, imageSchema, listOf, savedSchema } from '../sc
 import { ownershipWarnings, withWarnings } from '../ownership-warnings.js';
 import { imageJson } from '../serialize.js';
 import { imageFieldsFromInput, imageInputProperties, type ImageInput } from '../image-input.js';
+import { imageAccessProblem } from '../../sessions/group-rules.js';
 
 const params = idParam('id', 'image id or name');
 
-/** Whether the caller may see (and launch) the image. */
+/** Whether the caller may see the image: administrators all, users those open to them (the rule launch applies). */
 export async function imageVisibleTo(deps: AppDeps, me: Principal, image: ImageRecord): Promise<boolean> {
-  if (me.isAdmin) return true;
-  if (!image.enabled) return false;
-  if (image.groups.length === 0) return true;
-  const mine = new Set((await callerGroups(deps.store, me)).map((g) => g.group_id));
-  return image.groups.some((id) => mine.has(id));
+  return me.isAdmin || imageAccessProblem(image, await callerGroups(deps.store, me)) === null;
 }
 
 export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -36,8 +33,8 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const me = caller(request);
     const all = await deps.store.images.list();
     if (me.isAdmin) return all.map(imageJson);
-    const mine = new Set((await callerGroups(deps.store, me)).map((g) => g.group_id));
-    return all.filter((i) => i.enabled && (i.groups.length === 0 || i.groups.some((g) => mine.has(g)))).map(imageJson);
+    const groups = await callerGroups(deps.store, me);
+    return all.filter((i) => imageAccessProblem(i, groups) === null).map(imageJson);
   });
 
   app.post<{ Body: ImageInput & { name: string; docker_image: string } }>('/images', {

@@ -9,7 +9,7 @@
 // out, token revoke) or the session stops; closing kills the shell's processes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
-import type Dockerode from 'dockerode';
+import type { Runtime } from '../../runtime/types.js';
 import type { AppDeps } from '../types.js';
 import { caller, originMatchesHost } from '../auth-hook.js';
 import { conflict, forbidden, notFound } from '../http-error.js';
@@ -36,7 +36,7 @@ function closeRevoked(socket: WebSocket, reason: string): void {
   socket.close(REVOKED_CLOSE_CODE, text);
 }
 
-export function terminalRoutes(o: { docker: Dockerode }) {
+export function terminalRoutes(o: { runtime: Pick<Runtime, 'exec'> }) {
   return async function registerTerminal(app: FastifyInstance, deps: AppDeps): Promise<void> {
     await app.register(websocket, {
       options: { maxPayload: 1024 * 1024 },
@@ -93,7 +93,7 @@ export function terminalRoutes(o: { docker: Dockerode }) {
       if (!(await credentialStillValid(deps.store, { tokenId: me.token_id, userId: me.user.user_id }, now()))) return closeRevoked(socket, 'credentials no longer valid');
       const q = request.query;
       try {
-        const shell = await openShell(o.docker, containerId, { tty: q.tty !== '0', cols: sizeOf(q.cols, MAX_COLS), rows: sizeOf(q.rows, MAX_ROWS) });
+        const shell = await openShell(o.runtime, containerId, { tty: q.tty !== '0', cols: sizeOf(q.cols, MAX_COLS), rows: sizeOf(q.rows, MAX_ROWS) });
         if (socket.readyState !== socket.OPEN) return track(endShell(shell, request.log)); // closed or revoked meanwhile
         track(bridge(socket, shell, early(), request.log));
       } catch (err) {

@@ -10,14 +10,12 @@ import { keyValues, printJson, printLine, table, UsageError } from '../output.js
 import { ExitCode } from '../exit-codes.js';
 import type { SessionJson } from '../../sessions/session-json.js';
 import { progressLine, repeatedPullFilter } from '../../sessions/progress-line.js';
+import { FINAL_STATES, LAUNCH_DONE_STATES, type SessionState } from '../../sessions/vocabulary.js';
 import { registerSessionShellCommand } from './session-shell.js';
 import { parseProfileMode } from '../../mappings/index.js';
 
 interface LaunchFlags extends ClientFlags { image: string; as?: string; timeout?: string; profile?: string }
 interface ListFlags extends ClientFlags { user?: string; state?: string }
-
-const LAUNCH_DONE = ['running', 'failed', 'destroyed'];
-const FINAL = ['failed', 'destroyed'];
 
 export function registerSessionCommands(program: Command): void {
   const session = program.command('session').description('launch, list, show and destroy workspace sessions');
@@ -39,7 +37,7 @@ export function registerSessionCommands(program: Command): void {
         // The stream is only progress: fall back to polling the state.
         process.stderr.write(`(progress stream unavailable: ${err instanceof Error ? err.message : String(err)}; polling)\n`);
       });
-      const final = await waitForState(client, created.id, LAUNCH_DONE, deadline);
+      const final = await waitForState(client, created.id, LAUNCH_DONE_STATES, deadline);
       printSession(final, Boolean(opts.json));
       if (final.state !== 'running') process.exitCode = ExitCode.serverError;
     }));
@@ -66,11 +64,11 @@ export function registerSessionCommands(program: Command): void {
       const client = clientFrom(opts);
       const accepted = await client.delete<SessionJson>(`/sessions/${seg(id)}`);
       // The server accepts a destroy of a session that already ended (202, unchanged): nothing to wait for.
-      if (accepted && FINAL.includes(accepted.state)) {
+      if (accepted && FINAL_STATES.includes(accepted.state)) {
         if (!opts.json) process.stderr.write(`session ${id} had already ended (${accepted.state}); nothing to destroy\n`);
         return printSession(accepted, Boolean(opts.json));
       }
-      const final = await waitForState(client, id, FINAL, Date.now() + 120_000);
+      const final = await waitForState(client, id, FINAL_STATES, Date.now() + 120_000);
       printSession(final, Boolean(opts.json));
       if (final.state !== 'destroyed') process.exitCode = ExitCode.serverError;
     }));
@@ -97,7 +95,7 @@ function printSession(s: SessionJson, json: boolean): void {
   for (const w of s.warnings) printLine(`warning:  ${w.class}: ${w.mapping}: ${w.message}`);
 }
 
-async function waitForState(client: HttpClient, id: string, states: string[], deadline: number): Promise<SessionJson> {
+async function waitForState(client: HttpClient, id: string, states: readonly SessionState[], deadline: number): Promise<SessionJson> {
   for (;;) {
     const s = await client.get<SessionJson>(`/sessions/${seg(id)}`);
     if (states.includes(s.state)) return s;

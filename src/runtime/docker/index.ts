@@ -8,6 +8,8 @@ import {
 } from './containers.js';
 import { SessionNetwork } from './session-network.js';
 import { copyFromImage } from './image-archive.js';
+import { execInContainer } from './exec.js';
+import { containerAddress } from './address.js';
 
 export interface DockerRuntime extends Runtime {
   readonly kind: 'docker';
@@ -49,6 +51,8 @@ export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRunt
     inspect: (id, signal) => inspectContainer(docker, id, signal),
     list: (signal) => listTether(docker, signal),
     findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
+    exec: (id, o) => execInContainer(docker, id, o),
+    address: (id, signal) => containerAddress(docker, id, signal),
     copyFromImage: (ref, path, dest, signal) => copyFromImage(docker, ref, path, dest, signal),
   };
 }

@@ -1,8 +1,10 @@
 // The Swarm backend of Runtime: a session is a one-replica service (RestartPolicy none) pinned
 // to the node the caller chose, talked to through a manager's engine API (DOCKER_HOST).
-// Host preparation and exec on the nodes are not done through this module.
+// Host preparation and exec on the nodes are not done through this module: exec and address
+// answer with a clear "not yet on swarm" error (the terminal and the app proxy say so).
 import type Dockerode from 'dockerode';
 import type { Runtime } from '../types.js';
+import { RuntimeError } from '../errors.js';
 import { connectEngine, engineVersion, type EngineVersion } from '../docker/engine.js';
 import { DEFAULT_REMOVE_STOP_SECONDS } from '../docker/containers.js';
 import { ensureImage, RegistryAuthMemo } from './images.js';
@@ -61,6 +63,12 @@ export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime
     inspect: (id, signal) => inspectService(docker, id, signal),
     list: (signal) => listTether(docker, signal),
     findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
+    exec: async () => {
+      throw new RuntimeError('unavailable', 'not yet on swarm: a shell in a session (web terminal, `tether session shell`) needs exec on the node the session runs on');
+    },
+    address: async () => {
+      throw new RuntimeError('unavailable', "not yet on swarm: the app proxy cannot reach a session's container on a swarm node");
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import type { Session, SessionEvent } from '../types.js';
 import { useLoad } from '../use-load.js';
 import { followSession } from '../session-events.js';
 import { progressLine, repeatedPullFilter } from '../../../src/sessions/progress-line.js';
+import { FINAL_STATES } from '../../../src/sessions/vocabulary.js';
 import { MountsView } from '../components/mounts-view.js';
 import { SessionTools } from '../components/session-tools.js';
 
@@ -51,7 +52,7 @@ export function SessionView(p: { session: Session | undefined; error: string | n
   const s = p.session;
   if (!s) return p.error ? <p className="error" role="alert">{p.error}</p> : <p className="loading">Loading…</p>;
   const t0 = p.events[0] ? Date.parse(p.events[0].at) : 0;
-  const canDestroy = !['stopping', 'destroyed', 'failed'].includes(s.state);
+  const canDestroy = s.state !== 'stopping' && !FINAL_STATES.includes(s.state);
   // the CLI's lines, with the same repeated image-pull lines left out
   const show = repeatedPullFilter();
   const lines = p.events.map((e) => ({ e, line: progressLine(e.type, e.data) })).filter(({ e, line }) => show(e.type, line));

@@ -4,6 +4,7 @@ import { api, errorText } from '../api.js';
 import { Link } from '../router.js';
 import type { Session } from '../types.js';
 import { useLoad } from '../use-load.js';
+import { FINAL_STATES } from '../../../src/sessions/vocabulary.js';
 
 /** all: every user's (administrators); else the signed-in user's own (`?user=` matters for administrators only) */
 export function SessionsPage({ all, username }: { all: boolean; username: string }) {
@@ -22,7 +23,7 @@ export function SessionsPage({ all, username }: { all: boolean; username: string
   return <SessionsView all={all} sessions={data} error={error ?? actionError} onDestroy={destroy} />;
 }
 
-const ended = (s: Session) => s.state === 'destroyed' || s.state === 'failed';
+const ended = (s: Session) => FINAL_STATES.includes(s.state);
 
 export function SessionsView(p: { all: boolean; sessions: Session[] | undefined; error: string | null; onDestroy(s: Session): void }) {
   const [showEnded, setShowEnded] = useState(false);
