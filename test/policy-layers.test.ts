@@ -39,7 +39,7 @@ const user = (username: string): UserRecord => ({
   user_id: '0b6c3a52-6f1e-4d8e-9a53-2f1c7d9e4a10', username, password_hash: 'x', disabled: false, created_at: T, updated_at: T,
 });
 
-/** Resolves twice: the second call goes through the prepared plan (merge-plan.ts), which must refuse as well. */
+/** Resolves twice: the same refusal at every call (nothing is remembered between calls). */
 function refusedAtLaunch(img: ImageRecord, groups: GroupRecord[], u: UserRecord, policy: HostPathPolicy, location: string, message: RegExp): void {
   for (let i = 0; i < 2; i++) {
     assert.throws(() => resolveSessionMounts(img, groups, u, policy), (err: unknown) => {
@@ -63,7 +63,6 @@ describe('policy layer 2: launch time, on expanded paths (resolveSessionMounts)'
     const groups = [group(doc('{"/srv/users/{username}": {"bind": "/home/kasm-user"}}'))];
     // e.g. Tether's data folder moved to /srv/users/tether (the server denies it from then on)
     const policy = { extraDenied: ['/srv/users/tether'], allowedRoots: [] };
-    // The same (frozen) documents as the store hands out, so the calls after the first use the prepared plan.
     const img = image(doc('{}'));
     for (let i = 0; i < 2; i++) assert.equal(resolveSessionMounts(img, groups, user('alice'), policy).view.mounts[0]?.host_path, '/srv/users/alice');
     refusedAtLaunch(img, groups, user('tether'), policy, 'group "homes" (priority 10) "/srv/users/{username}"', /is the protected path "\/srv\/users\/tether"/);

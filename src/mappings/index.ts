@@ -9,10 +9,8 @@ export {
   DEFAULT_DENIED_PATHS, DEFAULT_DENIED_EXACT, HOME_ROOTS, PROTECTED_BINDS, DEFAULT_POLICY, bindRefusal, checkHostPath, checkDocumentPolicy, compilePolicy, type HostPathVerdict,
 } from './policy.js';
 export { resolveEffectiveMounts, resolveWithTemplates, describeSource, type ResolveInput, type Resolution } from './merge.js';
-export { freezeMappingDocument } from './compiled-document.js';
 export { ownershipDisagreements, type OtherDocument } from './ownership-check.js';
 export { mappingsDigest } from './digest.js';
-export { BoundedMemo } from './bounded-memo.js';
 export {
   PROFILE_MODES, DEFAULT_PROFILE_HOME, DEFAULT_PROFILE_TIMEOUT, MAX_PROFILE_TIMEOUT, DEFAULT_PROFILE_OWNER, parseProfileMode, profilePathProblems, profileHomeProblem,
   profileOwner, profileMount, profileLabel, type ProfileMode, type ProfileSettings,

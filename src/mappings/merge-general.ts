@@ -1,7 +1,5 @@
 // Resolution from scratch: every template expanded and checked, every bind claimed, every
-// winner sorted. Used for documents that may still change (not frozen), and whenever the
-// prepared plan (merge-plan.ts) meets a case it leaves to this one; its errors are the
-// reference: they name the first offending source and key in precedence order.
+// winner sorted. Errors name the first offending source and key in precedence order.
 import { MappingDomainError } from './errors.js';
 import { expandFast, type CheckedTokenValues } from './fast-expand.js';
 import { claimBind, conflictsOf, hostPathsSharedBy, locationOf, mountOf, shadowedMount, type MergeTable, type RankedSource, type Resolution } from './merge-rules.js';

@@ -1,6 +1,5 @@
-// The rules of merging (spec section 5) that both ways of resolving share (merge-general.ts,
-// every call from scratch; merge-plan.ts, the token-free part prepared once): precedence,
-// who claims a bind, who shadows whom, and what counts as an ownership conflict.
+// The rules of merging (spec section 5): precedence, who claims a bind, who shadows whom, and
+// what counts as an ownership conflict.
 import type { EffectiveMount, EffectiveMountsView, MappingDocument, MappingSpec, MountSource, OwnershipConflict, ShadowedMount } from './types.js';
 
 /** One source document in precedence order: the image (rank -1), then groups by priority, then name. */
@@ -43,19 +42,16 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/**
- * The sources in precedence order. Source objects are frozen: a resolution may hand the same
- * one to several calls (merge-plan.ts), so no caller may change it under another.
- */
+/** The sources in precedence order. */
 export function rankedSources(
   image: { name: string; volume_mappings: MappingDocument },
   groups: ReadonlyArray<{ name: string; priority: number; volume_mappings: MappingDocument }>,
 ): RankedSource[] {
   const sorted = [...groups].sort((a, b) => a.priority - b.priority || compareStrings(a.name, b.name));
   return [
-    { source: Object.freeze<MountSource>({ kind: 'image', name: image.name, priority: null }), doc: image.volume_mappings, rank: -1 },
-    ...sorted.map((g, index) => ({
-      source: Object.freeze<MountSource>({ kind: 'group', name: g.name, priority: g.priority }),
+    { source: { kind: 'image', name: image.name, priority: null }, doc: image.volume_mappings, rank: -1 },
+    ...sorted.map((g, index): RankedSource => ({
+      source: { kind: 'group', name: g.name, priority: g.priority },
       doc: g.volume_mappings,
       rank: index,
     })),

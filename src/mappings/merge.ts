@@ -1,11 +1,10 @@
 // Merging (spec section 5): the effective mounts of one session of one image for one user.
-// Two ways, one result: merge-plan.ts reuses what does not depend on the user (frozen
-// documents only); merge-general.ts resolves from scratch and handles every other case.
-import { BoundedMemo } from './bounded-memo.js';
+// One way: every template expanded and checked, every bind claimed, every winner sorted, at
+// every call (merge-general.ts). Nothing is remembered between calls: a caller that wants to
+// reuse a result keys it by the documents' content (see mappingsDigest, documentDigest).
 import { resolveGeneral } from './merge-general.js';
-import { resolvePlanned } from './merge-plan.js';
 import { rankedSources, type Resolution } from './merge-rules.js';
-import { compilePolicy, type HostPathVerdict } from './policy.js';
+import { compilePolicy } from './policy.js';
 import { assertTokenContext } from './tokens.js';
 import type { EffectiveMountsView, HostPathPolicy, MappingDocument, TokenContext } from './types.js';
 
@@ -17,16 +16,6 @@ export interface ResolveInput {
   tokens: TokenContext;
   /** when given, every expanded host path must pass it (launch-time check) */
   policy?: HostPathPolicy;
-}
-
-/** Compiled checkers by policy content: a server passes the same policy at every launch. */
-const checkers = new BoundedMemo<string, (path: string) => HostPathVerdict>(16);
-
-function checkerFor(policy: HostPathPolicy): { key: string; check: (path: string) => HostPathVerdict } {
-  const key = JSON.stringify([policy.extraDenied, policy.allowedRoots]);
-  // Expanded paths are clean by construction (checked by expandFast or expandSlow).
-  const check = checkers.get(key, () => compilePolicy(policy, { pathsAreClean: true }));
-  return { key, check };
 }
 
 /**
@@ -47,7 +36,7 @@ export function resolveWithTemplates(input: ResolveInput): Resolution {
   const tokens = input.tokens;
   assertTokenContext(tokens, 'tokens');
   const values = { username: tokens.username, user_id: tokens.user_id.toLowerCase(), image_id: tokens.image_id.toLowerCase() };
-  const policy = input.policy ? checkerFor(input.policy) : null;
-  const sources = rankedSources(input.image, input.groups);
-  return resolvePlanned(sources, values, policy) ?? resolveGeneral(sources, tokens, values, policy?.check ?? null);
+  // Expanded paths are clean by construction (checked by expandFast or expandSlow).
+  const check = input.policy ? compilePolicy(input.policy, { pathsAreClean: true }) : null;
+  return resolveGeneral(rankedSources(input.image, input.groups), tokens, values, check);
 }

@@ -1,6 +1,5 @@
 // Validation and normalization of an already-parsed volume-mapping document (spec section 2).
 // Returns EVERY problem found, each with its exact location; never throws.
-import { freezeMappingDocument } from './compiled-document.js';
 import { formatLocation, DOCUMENT_LOCATION } from './location.js';
 import { normalizePath, pathSyntaxProblem } from './paths.js';
 import { didYouMean } from './suggest.js';
@@ -165,6 +164,5 @@ export function validateMappingEntries(entries: Array<[string, unknown]>): Parse
     }
     if (spec && errors.length === 0) document[hostPath] = spec;
   }
-  // Frozen: a document cannot change under a resolution that prepared it (compiled-document.ts).
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, document: freezeMappingDocument(document) };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, document };
 }
