@@ -8,6 +8,8 @@
 
 export const SESSION_COOKIE_BASE = 'tether_session';
 export const APP_COOKIE_BASE = 'tether_app';
+/** the app proxy's count of reloads while a workspace's web app is starting (proxy/starting-page.ts); never forwarded */
+export const APP_RETRY_COOKIE = 'tether_app_retry';
 
 const PREFIX = /^__(host|secure)-/i;
 
@@ -18,7 +20,7 @@ export function cookieName(base: string, secure: boolean): string {
 /** Whether a cookie name is one of Tether's, in any case and with or without a __Host-/__Secure- prefix. */
 export function isTetherCookieName(name: string): boolean {
   const bare = name.trim().replace(PREFIX, '').toLowerCase();
-  return bare === SESSION_COOKIE_BASE || bare === APP_COOKIE_BASE;
+  return bare === SESSION_COOKIE_BASE || bare === APP_COOKIE_BASE || bare === APP_RETRY_COOKIE;
 }
 
 /** The strictest attributes the deployment allows (SameSite=Strict: sent only from the same site). */

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { withoutTetherCookies } from './app-host.js';
 import { rewriteResponseHead, rewriteSetCookies } from './set-cookie.js';
+import { FORGET_TRIES, hasTries, isPageNavigation, sendStartingPage } from './starting-page.js';
 
 /** Cuts a proxied exchange at once, both ways. */
 export type Cut = () => void;
@@ -36,8 +37,10 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: {
   const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req, false), timeout: 60_000 }, (up) => {
     const headers = { ...up.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
-    const cookies = rewriteSetCookies(up.headers['set-cookie']);
-    if (cookies) headers['set-cookie'] = cookies;
+    const cookies = rewriteSetCookies(up.headers['set-cookie']) ?? [];
+    // the app answers: the "starting" page's count of tries is done with
+    if (hasTries(req)) cookies.push(FORGET_TRIES);
+    if (cookies.length > 0) headers['set-cookie'] = cookies;
     else delete headers['set-cookie'];
     res.writeHead(up.statusCode ?? 502, headers);
     up.pipe(res);
@@ -46,6 +49,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: {
   upstream.on('error', (err) => {
     if (!res.headersSent) {
       onUnreachable?.();
+      if (isPageNavigation(req)) return sendStartingPage(req, res, target.port, err.message);
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`Tether app proxy: the workspace's web app at port ${target.port} did not answer (${err.message})\n`);
     } else res.destroy();
