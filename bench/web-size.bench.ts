@@ -1,7 +1,7 @@
 // The size of what the browser downloads to show the sign-in and images pages: every script
 // and stylesheet web/dist/index.html references (entry + modulepreload), gzipped (level 9,
 // as a server or proxy would typically serve it). The UI has no lazy chunks, so both pages
-// load the same files. Baseline: the budget from issue 5 (300 KB gzipped of JavaScript).
+// load the same files. Baseline: the budget of 300 KB gzipped of JavaScript.
 // Run: node --import tsx bench/web-size.bench.ts   (builds web/dist first; --no-build to skip)
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

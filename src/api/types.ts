@@ -42,13 +42,13 @@ declare module 'fastify' {
   }
 }
 
-/** Optional services; the sessions plugin (issue 4) registers only when `sessions` is given. */
+/** What buildApp and every route plugin are given; the optional services are absent on a server without them. */
 export interface AppDeps {
   store: Store;
   policy: HostPathPolicy;
   logger?: Logger | boolean;
-  /** the session use-cases (src/sessions); typed loosely here to keep api/ independent of it */
-  sessions?: unknown;
+  /** the session use-cases (src/sessions); absent without a container engine (the Kasm API and user deletion then say so) */
+  sessions?: import('../sessions/types.js').SessionManager;
   /** extra plugins to register under /api/v1 (e.g. sessions routes), each given the deps */
   plugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
   /** plugins registered at the root, outside /api/v1 (e.g. GET /metrics); each route still declares config.access */

@@ -8,7 +8,7 @@ import { generatePassword, hashPassword } from '../auth/index.js';
 import { validateUsername } from '../mappings/index.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from '../store/system-groups.js';
 import type { GroupRecord, SessionRecord, UserRecord } from '../store/types.js';
-import { FINAL_STATES, type Actor, type SessionManager } from '../sessions/index.js';
+import { FINAL_STATES, type Actor } from '../sessions/index.js';
 import type { AppDeps, Principal } from './types.js';
 import { badRequest, conflict, notFound, type FieldValidation } from './http-error.js';
 import { writeAudit, type ApiKeyActor } from './audit-log.js';
@@ -175,7 +175,7 @@ export async function deleteUser(env: Env, by: ActingAs, user: UserRecord, opts:
 
 async function destroyAllOf(env: Env, by: ActingAs, user: UserRecord, live: SessionRecord[]): Promise<void> {
   const { deps, now } = env;
-  const manager = deps.sessions as SessionManager | undefined;
+  const manager = deps.sessions;
   if (!manager) throw conflict(`user "${user.username}" has sessions, and this server runs without the session service to destroy them`);
   if (!user.disabled) await deps.store.users.update(user.user_id, { disabled: true, updated_at: now().toISOString() });
   deps.revocations?.publish({ kind: 'user', userId: user.user_id, reason: 'user deleted' });

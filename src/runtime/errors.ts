@@ -32,10 +32,10 @@ export class NotFoundError extends RuntimeError {
 }
 
 /** Name already in use, or the resource is in a state that forbids the call. */
-export class ConflictError extends RuntimeError {
+export class EngineConflictError extends RuntimeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('conflict', message, options);
-    this.name = 'ConflictError';
+    this.name = 'EngineConflictError';
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventLog } from './event-log.js';
-import { Slots } from './slots.js';
+import { Semaphore } from './semaphore.js';
 
 describe('event log', () => {
   it('numbers events per session and keeps the history for late subscribers', () => {
@@ -32,7 +32,7 @@ describe('event log', () => {
 
 describe('slots', () => {
   it('runs at most N at once and lets a waiter give up', async () => {
-    const slots = new Slots(2);
+    const slots = new Semaphore(2);
     let running = 0;
     let peak = 0;
     const task = () => slots.run(async () => {

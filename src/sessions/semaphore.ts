@@ -1,8 +1,8 @@
-// A counting semaphore. Engine calls that touch bind sources carry a deadline; that deadline
-// must measure the storage, not the time spent queued behind other launches inside the
-// engine, so Tether sends at most N such calls at once and starts each deadline only when
-// its call is actually sent.
-export class Slots {
+// A counting semaphore whose waiters give up when their AbortSignal fires. Engine calls that
+// touch bind sources carry a deadline; that deadline must measure the storage, not the time
+// spent queued behind other launches inside the engine, so Tether sends at most N such calls
+// at once and starts each deadline only when its call is actually sent.
+export class Semaphore {
   private used = 0;
   private readonly waiting: Array<() => void> = [];
 

@@ -28,7 +28,7 @@ interface RequestKasmBody {
 export async function kasmSessionEndpoints(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const now = clockOf(deps);
   const manager = (): SessionManager => {
-    const m = deps.sessions as SessionManager | undefined;
+    const m = deps.sessions;
     if (!m) throw new HttpError(503, 'sessions are not available on this server', { detail: 'the server runs without the session service (no container engine)' });
     return m;
   };

@@ -73,7 +73,7 @@ export function registerSessionCommands(program: Command): void {
       if (final.state !== 'destroyed') process.exitCode = ExitCode.serverError;
     }));
 
-  registerSessionShellCommand(session); // issue 6: `tether session shell ID`
+  registerSessionShellCommand(session); // `tether session shell ID`
 }
 
 /** --timeout: positive seconds (decimals allowed); default 600. NaN would wait forever. */

@@ -24,26 +24,3 @@ export function infoFromInspect(c: Dockerode.ContainerInspectInfo): ContainerInf
     createdAt: c.Created,
   };
 }
-
-/** The list answer lacks user and limits; callers that need them inspect. */
-export function infoFromListEntry(c: Dockerode.ContainerInfo): ContainerInfo {
-  const labels = c.Labels ?? {};
-  return {
-    id: c.Id,
-    name: (c.Names[0] ?? '').replace(/^\//, ''),
-    sessionId: labels[LABEL_SESSION] ?? null,
-    userId: labels[LABEL_USER] ?? null,
-    imageId: labels[LABEL_IMAGE] ?? null,
-    instanceId: labels[LABEL_INSTANCE] ?? null,
-    running: c.State === 'running',
-    state: c.State,
-    pid: null,
-    host: null,
-    mounts: (c.Mounts ?? []).map((m) => ({ source: m.Source, target: m.Destination, readOnly: !m.RW })),
-    user: '',
-    image: c.Image,
-    labels,
-    limits: { nanoCpus: null, memory: null },
-    createdAt: new Date(c.Created * 1000).toISOString(),
-  };
-}

@@ -57,4 +57,3 @@ export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRunt
   };
 }
 
-export { compareApiVersions, type EngineVersion } from './engine.js';

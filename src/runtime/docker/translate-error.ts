@@ -1,6 +1,6 @@
 // Engine errors (dockerode carries the HTTP status in statusCode) become the runtime's own
 // error types, so callers never depend on the transport.
-import { AbortedError, BindSourceMissingError, ConflictError, ImageNotFoundError, NotFoundError, RuntimeError } from '../errors.js';
+import { AbortedError, BindSourceMissingError, EngineConflictError, ImageNotFoundError, NotFoundError, RuntimeError } from '../errors.js';
 
 export interface EngineErrorShape {
   statusCode?: number;
@@ -37,7 +37,7 @@ export function translateEngineError(err: unknown, what: string, kind: 'containe
         ? new ImageNotFoundError(`docker: ${what}: image not found on the engine or registry (${detail})`, { cause: err })
         : new NotFoundError(`docker: ${what}: no such ${kind} (${detail})`, { cause: err });
     case 409:
-      return new ConflictError(`docker: ${what}: conflict (${detail})`, { cause: err });
+      return new EngineConflictError(`docker: ${what}: conflict (${detail})`, { cause: err });
     case 400:
       if (BIND_SOURCE_MISSING.test(detail)) return new BindSourceMissingError(`docker: ${what}: a bind source does not exist on the engine's host (${detail})`, { cause: err });
       return new RuntimeError('bad_request', `docker: ${what}: the engine refused the request (${detail})`, { cause: err });
