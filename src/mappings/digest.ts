@@ -2,7 +2,7 @@
 // detect drift. Covers every field that changes the mount (not `source`: renaming a group or
 // moving a mapping between sources without changing what is mounted is not drift).
 // No crypto here (the domain is pure): two 32-bit FNV-1a lanes over a canonical string.
-import type { EffectiveMountsView } from './types.js';
+import type { EffectiveMountsView, MappingDocument } from './types.js';
 
 function sortedByBind(mounts: EffectiveMountsView['mounts']): boolean {
   for (let i = 1; i < mounts.length; i++) if (!(mounts[i - 1]!.bind < mounts[i]!.bind)) return false;
@@ -33,4 +33,15 @@ export function mappingsDigest(view: EffectiveMountsView): string {
   const hex = (n: number): string => n.toString(16).padStart(8, '0');
   const [a, b] = fnv1aTwoLanes(text, 0x811c9dc5, 0x050c5d1f);
   return `m1:${view.mounts.length}:${hex(a)}${hex(b)}`;
+}
+
+/**
+ * e.g. `d1:9f1c0a2b7e44d013`: a fingerprint of one volume-mapping document as stored (key
+ * order included: it settles ties inside a document). Recorded at launch for the image and
+ * each group, so drift is a comparison of fingerprints rather than a new merge.
+ */
+export function documentDigest(doc: MappingDocument): string {
+  const hex = (n: number): string => n.toString(16).padStart(8, '0');
+  const [a, b] = fnv1aTwoLanes(JSON.stringify(doc), 0x811c9dc5, 0x050c5d1f);
+  return `d1:${hex(a)}${hex(b)}`;
 }

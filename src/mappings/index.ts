@@ -10,7 +10,7 @@ export {
 } from './policy.js';
 export { resolveEffectiveMounts, resolveWithTemplates, describeSource, type ResolveInput, type Resolution } from './merge.js';
 export { ownershipDisagreements, type OtherDocument } from './ownership-check.js';
-export { mappingsDigest } from './digest.js';
+export { mappingsDigest, documentDigest } from './digest.js';
 export {
   PROFILE_MODES, DEFAULT_PROFILE_HOME, DEFAULT_PROFILE_TIMEOUT, MAX_PROFILE_TIMEOUT, DEFAULT_PROFILE_OWNER, parseProfileMode, profilePathProblems, profileHomeProblem,
   profileOwner, profileMount, profileLabel, type ProfileMode, type ProfileSettings,

@@ -7,8 +7,9 @@ import type { RegistryAuth, Runtime } from '../runtime/types.js';
 import type { SessionRecord, SessionState, SessionWarning, Store } from '../store/types.js';
 import type { TetherMetrics } from '../metrics/metrics.js';
 import type { EventLog } from './event-log.js';
-import type { Semaphore } from './semaphore.js';
+import type { Slots } from './slots.js';
 import type { ContainerDefaults } from './container-confinement.js';
+import type { MountsResolver } from './effective-mounts.js';
 
 export interface SessionManagerOptions {
   store: Store;
@@ -34,6 +35,8 @@ export interface SessionManagerOptions {
   containerDefaults?: ContainerDefaults;
   /** told when a session stops being usable (stopping, failed, destroyed), so what is open on it closes at once */
   onSessionEnding?: (sessionId: string, state: SessionState) => void;
+  /** how effective mounts are resolved; default resolveSessionMounts (tests pass a counting one) */
+  resolveMounts?: MountsResolver;
 }
 
 export interface InFlight {
@@ -58,12 +61,13 @@ export interface SessionContext {
   containerDefaults: ContainerDefaults;
   lateContainerChecksMs: number[];
   /** bounds concurrent create/start calls so their deadlines measure the storage, not the queue */
-  engineSlots: Semaphore;
+  engineSlots: Slots;
   /** launches and destroys running in THIS process, by session id */
   inFlight: Map<string, InFlight>;
   /** follow-up timers (late containers, expiry): cleared on close */
   timers: Set<NodeJS.Timeout>;
   onSessionEnding?: (sessionId: string, state: SessionState) => void;
+  resolveMounts: MountsResolver;
 }
 
 /** Persists a state change with compare-and-set and announces it on the progress stream. */

@@ -3,3 +3,4 @@ export { createSessionManager, type SessionManagerOptions } from './manager.js';
 export * from './types.js';
 export { toSessionJson, type SessionJson } from './session-json.js';
 export { profileOffer, planProfile, type ProfileOffer } from './profile.js';
+export { resolveSessionMounts, mountsBasisOf, type MountsResolver } from './effective-mounts.js';

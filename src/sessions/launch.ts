@@ -7,7 +7,7 @@ import type { BindMount } from '../runtime/types.js';
 import type { EffectiveMount } from '../mappings/types.js';
 import type { SessionRecord, SessionWarning } from '../store/types.js';
 import { failure, later, transition, type SessionContext } from './context.js';
-import { mountedView, resolveSessionMounts } from './effective-mounts.js';
+import { mountedView, mountsBasisOf } from './effective-mounts.js';
 import { imageAccessProblem, maxSessionsFor, timeLimitFor } from './group-rules.js';
 import { engineDeadlineMs, prepareMounts } from './prepare-mounts.js';
 import { verifyMounts } from './verify-mounts.js';
@@ -122,7 +122,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   let resolved;
   let profilePlan: PlannedMount | null = null;
   try {
-    resolved = resolveSessionMounts(image, groups, user, ctx.policy);
+    resolved = ctx.resolveMounts(image, groups, user, ctx.policy);
     if (profile.mode === 'enabled' || profile.mode === 'reset') {
       profilePlan = planProfile(image, user, ctx.policy);
       resolved = withProfile(resolved, profilePlan);
@@ -167,7 +167,9 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   // the engine is handed the stages (root-only mount points of exactly the prepared folders)
   const binds: BindMount[] = mounted.map((o) => ({ source: o.source as string, target: o.planned.mount.bind, readOnly: o.planned.mount.mode === 'ro' }));
   const view = mountedView(resolved.view, leftOut);
-  if (!(await transition(ctx, sessionId, ['preparing'], 'starting', { mounts: view, warnings, mappings_digest: resolved.digest }))) return;
+  if (!(await transition(ctx, sessionId, ['preparing'], 'starting', {
+    mounts: view, warnings, mappings_digest: resolved.digest, mounts_basis: mountsBasisOf(image, groups, user, ctx.policy, profilePlan !== null),
+  }))) return;
   log.info({ mounts: binds.length, warnings: warnings.length }, 'launch: starting');
 
   // Image: present or pulled, progress on the stream.

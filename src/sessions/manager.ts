@@ -2,14 +2,14 @@
 // and the tests share. The work itself lives in launch.ts, destroy.ts, reconcile.ts, expiry.ts.
 import type { SessionRecord, SessionState } from '../store/types.js';
 import type { SessionContext, SessionManagerOptions } from './context.js';
-import { currentDigest } from './effective-mounts.js';
+import { basisChanges, currentDigest, mountsBasisOf, resolveSessionMounts } from './effective-mounts.js';
 import { EventLog } from './event-log.js';
 import { beginDestroy, destroySession } from './destroy.js';
 import { scheduleExpiry, sweepExpired } from './expiry.js';
 import { beginLaunch } from './launch.js';
 import { keepalive } from './keepalive.js';
 import { reconcile } from './reconcile.js';
-import { Semaphore } from './semaphore.js';
+import { Slots } from './slots.js';
 import { BUILT_IN_CONTAINER_DEFAULTS } from './container-confinement.js';
 import { LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
 
@@ -24,17 +24,33 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     pullTimeoutMs: opts.pullTimeoutMs ?? 15 * 60_000,
     containerDefaults: opts.containerDefaults ?? BUILT_IN_CONTAINER_DEFAULTS,
     lateContainerChecksMs: opts.lateContainerChecksMs ?? [1_000, 5_000, 15_000, 60_000, 300_000],
-    engineSlots: new Semaphore(opts.engineConcurrency ?? 4),
+    engineSlots: new Slots(opts.engineConcurrency ?? 4),
     inFlight: new Map(),
     timers: new Set(),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.decryptRegistryAuth ? { decryptRegistryAuth: opts.decryptRegistryAuth } : {}),
     ...(opts.containerCmd ? { containerCmd: opts.containerCmd } : {}),
     ...(opts.onSessionEnding ? { onSessionEnding: opts.onSessionEnding } : {}),
+    resolveMounts: opts.resolveMounts ?? resolveSessionMounts,
   };
   const background: NodeJS.Timeout[] = [];
   let closed = false;
   let reconciling: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Whether a running session drifted, from what its mounts were computed from (no merge); a
+   * session launched before that was recorded is compared by merging again. Null: not running.
+   */
+  async function driftOf(record: SessionRecord) {
+    if (record.state !== 'running' || (!record.mounts_basis && record.mappings_digest === null)) return null;
+    const [user, image, groups] = await Promise.all([ctx.store.users.get(record.user_id), ctx.store.images.get(record.image_id), ctx.store.groups.groupsOf(record.user_id)]);
+    if (!user || !image) return { drift: true, user, image, groups, changes: [!user ? 'the user was deleted' : 'the image was deleted'] };
+    const basis = record.mounts_basis;
+    const changes = basis
+      ? basisChanges(basis, mountsBasisOf(image, groups, user, ctx.policy, basis.profile !== null))
+      : currentDigest(ctx.resolveMounts, image, groups, user, ctx.policy) !== record.mappings_digest ? ['the effective mounts differ today'] : [];
+    return { drift: changes.length > 0, user, image, groups, changes };
+  }
 
   async function waitForLaunch(sessionId: string): Promise<SessionRecord> {
     const f = ctx.inFlight.get(sessionId);
@@ -102,10 +118,19 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     sweepExpired: () => sweepExpired(ctx),
     events,
     async drift(record) {
-      if (record.state !== 'running' || record.mappings_digest === null) return null;
-      const [user, image, groups] = await Promise.all([ctx.store.users.get(record.user_id), ctx.store.images.get(record.image_id), ctx.store.groups.groupsOf(record.user_id)]);
-      if (!user || !image) return true;
-      return currentDigest(image, groups, user, ctx.policy) !== record.mappings_digest;
+      return (await driftOf(record))?.drift ?? null;
+    },
+    async explainDrift(record) {
+      const found = await driftOf(record);
+      if (found === null || !found.drift) return found === null ? null : { drift: false, changes: [], mounts_now: null, error: null };
+      const { user, image, groups, changes } = found;
+      if (!user || !image) return { drift: true, changes, mounts_now: null, error: null };
+      // Merging again only here: to show what the mounts would be today.
+      try {
+        return { drift: true, changes, mounts_now: ctx.resolveMounts(image, groups, user, ctx.policy).view, error: null };
+      } catch (err) {
+        return { drift: true, changes, mounts_now: null, error: err instanceof Error ? err.message : String(err) };
+      }
     },
     startBackground(b = {}) {
       const tick = (what: string, fn: () => Promise<unknown>) => () => {

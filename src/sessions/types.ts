@@ -1,4 +1,5 @@
 // The session use-cases' vocabulary: progress events, the manager's interface, its errors.
+import type { EffectiveMountsView } from '../mappings/types.js';
 import type { SessionRecord, SessionState } from '../store/types.js';
 import type { SessionEventType, SessionState as WireSessionState } from './vocabulary.js';
 
@@ -80,6 +81,16 @@ export interface ReconcileReport {
   expiredSessions: string[];
 }
 
+export interface DriftExplanation {
+  drift: boolean;
+  /** what changed since launch, one sentence each */
+  changes: string[];
+  /** the effective mounts a launch would get today (only when drifted and the merge succeeds) */
+  mounts_now: EffectiveMountsView | null;
+  /** why today's merge fails, when it does */
+  error: string | null;
+}
+
 export interface SessionManager {
   /** Creates the session in state `requested` and returns; the launch goes on in the background. */
   launch(req: LaunchRequest): Promise<SessionRecord>;
@@ -100,8 +111,13 @@ export interface SessionManager {
   sweepExpired(): Promise<string[]>;
   /** The progress stream: the buffered history first, then live events; ends after the session reaches one of `until`. */
   events(sessionId: string, opts?: { until?: readonly SessionState[]; signal?: AbortSignal }): AsyncIterable<SessionEvent>;
-  /** Whether a running session's effective mounts would differ today; null when not running. */
+  /**
+   * Whether something a running session's effective mounts were computed from changed since
+   * launch (mappings, priorities, membership, username, profile, policy); null when not running.
+   */
   drift(record: SessionRecord): Promise<boolean | null>;
+  /** The same, with what changed and, when it drifted, the effective mounts of today (the only merge); null when not running. */
+  explainDrift(record: SessionRecord): Promise<DriftExplanation | null>;
   /** Starts the periodic reconcile + expiry sweep. */
   startBackground(opts?: { reconcileEveryMs?: number; sweepEveryMs?: number }): void;
   /** Stops timers and waits for launches/destroys in flight (bounded by their deadlines). */

@@ -99,6 +99,8 @@ export interface SessionsTable {
   warnings: string;
   error: string | null;
   mappings_digest: string | null;
+  /** JSON MountsBasis; null for sessions launched before it was recorded */
+  mounts_basis: string | null;
   created_at: string;
   updated_at: string;
   expires_at: string | null;

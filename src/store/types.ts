@@ -167,6 +167,23 @@ export interface SessionWarning {
   message: string;
 }
 
+/**
+ * What a session's effective mounts were computed from: compared with today's values to flag
+ * drift without merging again.
+ */
+export interface MountsBasis {
+  /** the user's name at launch ({username} expands to it) */
+  username: string;
+  /** documentDigest of the image's volume mappings */
+  image: string;
+  /** the user's groups at launch, by id: priority (precedence) and documentDigest of their mappings; name to explain */
+  groups: Array<{ group_id: string; name: string; priority: number; digest: string }>;
+  /** the persistent profile mounted (template and container path), null when none */
+  profile: { template: string; home: string } | null;
+  /** the host-path policy in force (a stricter one may refuse what was mounted) */
+  policy: string;
+}
+
 export interface SessionRecord {
   session_id: string;
   user_id: string;
@@ -180,6 +197,8 @@ export interface SessionRecord {
   error: SessionWarning | null;
   /** digest of the effective mappings at launch, to flag drift later */
   mappings_digest: string | null;
+  /** what the mounts were computed from at launch (null: launched before it was recorded) */
+  mounts_basis?: MountsBasis | null;
   created_at: string;
   updated_at: string;
   expires_at: string | null;

@@ -1,14 +1,13 @@
 // The effective-mounts view (spec section 5) from stored configuration: administrators for
 // any user, users for themselves only and only for images open to them.
 import type { FastifyInstance } from 'fastify';
-import { resolveEffectiveMounts } from '../../mappings/index.js';
 import type { AppDeps } from '../types.js';
 import { forbidden, notFound } from '../http-error.js';
 import { caller, callerGroups } from '../auth-hook.js';
 import { requireImage, requireUser } from '../lookup.js';
 import { errorResponses } from '../schemas.js';
 import { imageVisibleTo } from './images.js';
-import { planProfile, profileOffer } from '../../sessions/index.js';
+import { planProfile, profileOffer, resolveSessionMounts } from '../../sessions/index.js';
 import type { GroupRecord, ImageRecord, UserRecord } from '../../store/types.js';
 import type { HostPathPolicy } from '../../mappings/types.js';
 
@@ -66,12 +65,8 @@ export async function effectiveMountsRoutes(app: FastifyInstance, deps: AppDeps)
     const image = await requireImage(deps.store, imageRef);
     if (!(await imageVisibleTo(deps, me, image))) throw notFound(`image "${imageRef}"`);
     const groups = self ? await callerGroups(deps.store, me) : await deps.store.groups.groupsOf(user.user_id);
-    const view = resolveEffectiveMounts({
-      image: { name: image.name, volume_mappings: image.volume_mappings },
-      groups: groups.map((g) => ({ name: g.name, priority: g.priority, volume_mappings: g.settings.volume_mappings })),
-      tokens: { username: user.username, user_id: user.user_id, image_id: image.image_id },
-      policy: deps.policy,
-    });
+    // the same resolution a launch does (the session use-case), without the launch
+    const { view } = resolveSessionMounts(image, groups, user, deps.policy);
     return { image: { image_id: image.image_id, name: image.name }, user: { user_id: user.user_id, username: user.username }, ...view, profile: profileView(image, groups, user, deps.policy) };
   });
 }

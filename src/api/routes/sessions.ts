@@ -123,10 +123,20 @@ export function sessionsRoutes(manager: SessionManager) {
       return Promise.all(list.map(json));
     });
 
-    app.get<{ Params: { id: string } }>('/sessions/:id', {
+    app.get<{ Params: { id: string }; Querystring: { explain?: '0' | '1' } }>('/sessions/:id', {
       config: { access: 'user' },
-      schema: { summary: 'Show a session (running: with drift = whether its mounts would differ today)', tags, params: sessionIdParams, response: { ...errorResponses } },
-    }, async (request) => json(await visible(request, request.params.id)));
+      schema: {
+        summary: 'Show a session (running: with drift = whether what its mounts were computed from changed since launch; ?explain=1 says what, and what they would be today)',
+        tags, params: sessionIdParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { explain: { type: 'string', enum: ['0', '1'] } } },
+        response: { ...errorResponses },
+      },
+    }, async (request) => {
+      const rec = await visible(request, request.params.id);
+      if (request.query.explain !== '1') return json(rec);
+      const [user, image, explained] = await Promise.all([deps.store.users.get(rec.user_id), deps.store.images.get(rec.image_id), manager.explainDrift(rec)]);
+      return { ...toSessionJson(rec, { user, image, drift: explained?.drift ?? null }), drift_explanation: explained };
+    });
 
     app.delete<{ Params: { id: string } }>('/sessions/:id', {
       config: { access: 'user' },

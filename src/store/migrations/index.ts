@@ -8,6 +8,7 @@ import { imageSecurityMigration } from './0003-image-security.js';
 import { retiredUsernamesMigration } from './0004-retired-usernames.js';
 import { apiKeysMigration } from './0005-api-keys.js';
 import { persistentProfilesMigration } from './0006-persistent-profiles.js';
+import { sessionMountsBasisMigration } from './0007-session-mounts-basis.js';
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
@@ -19,6 +20,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         '0004-retired-usernames': retiredUsernamesMigration(),
         '0005-api-keys': apiKeysMigration(),
         '0006-persistent-profiles': persistentProfilesMigration(),
+        '0007-session-mounts-basis': sessionMountsBasisMigration(),
       };
     },
   };

@@ -2,7 +2,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { EffectiveMountsView } from '../../mappings/types.js';
 import { translateConstraints } from '../constraint-errors.js';
 import type { SessionsTable } from '../schema.js';
-import type { SessionRecord, SessionRepo, SessionState, SessionWarning } from '../types.js';
+import type { MountsBasis, SessionRecord, SessionRepo, SessionState, SessionWarning } from '../types.js';
 import { definedOnly, fromJson, fromNullableJson, isoTimestamp, isoTimestampOrNull, nowIso, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
 import { hasNul } from '../nul-guard-plugin.js';
@@ -21,6 +21,7 @@ function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
     warnings: fromJson<SessionWarning[]>(r.warnings, `sessions.warnings of ${r.session_id}`),
     error: fromNullableJson<SessionWarning>(r.error, `sessions.error of ${r.session_id}`),
     mappings_digest: r.mappings_digest,
+    mounts_basis: fromNullableJson<MountsBasis>(r.mounts_basis, `sessions.mounts_basis of ${r.session_id}`),
     created_at: r.created_at,
     updated_at: r.updated_at,
     expires_at: r.expires_at,
@@ -40,6 +41,7 @@ function columnsOf(patch: SessionPatch): Updateable<SessionsTable> {
   if (p.warnings !== undefined) set.warnings = toJson(p.warnings);
   if (p.error !== undefined) set.error = p.error === null ? null : toJson(p.error);
   if (p.mappings_digest !== undefined) set.mappings_digest = p.mappings_digest;
+  if (p.mounts_basis !== undefined) set.mounts_basis = p.mounts_basis === null ? null : toJson(p.mounts_basis);
   if (p.expires_at !== undefined) set.expires_at = isoTimestampOrNull(p.expires_at, 'session.expires_at');
   return set;
 }
@@ -64,6 +66,7 @@ export function createSessionRepo(ctx: RepoContext): SessionRepo {
             warnings: toJson(s.warnings),
             error: s.error === null ? null : toJson(s.error),
             mappings_digest: s.mappings_digest,
+            mounts_basis: s.mounts_basis ? toJson(s.mounts_basis) : null,
             created_at: isoTimestamp(s.created_at, 'session.created_at'),
             updated_at: isoTimestamp(s.updated_at, 'session.updated_at'),
             expires_at: isoTimestampOrNull(s.expires_at, 'session.expires_at'),
