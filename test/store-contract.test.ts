@@ -347,7 +347,8 @@ for (const kind of storeKinds) {
         conflicts: [],
       };
       const user = randomUUID();
-      const s = makeSession({ user_id: user, mounts, warnings: [{ mapping: '/srv/u', class: 'unreachable', message: 'timed out' }], host: 'node-1', mappings_digest: 'abc', expires_at: '2026-01-03T00:00:00.000Z' });
+      const mounts_basis = { username: 'u', image: 'd1:00', groups: [{ group_id: randomUUID(), name: 'All Users', priority: 1000, digest: 'd1:01' }], profile: null, policy: '[[],[]]' };
+      const s = makeSession({ user_id: user, mounts, warnings: [{ mapping: '/srv/u', class: 'unreachable', message: 'timed out' }], host: 'node-1', mappings_digest: 'abc', mounts_basis, expires_at: '2026-01-03T00:00:00.000Z' });
       const other = makeSession({ user_id: user, state: 'running', created_at: '2026-01-02T03:04:06.000Z' });
       await db.store.sessions.create(s);
       await db.store.sessions.create(other);

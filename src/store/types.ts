@@ -197,7 +197,7 @@ export interface SessionRecord {
   error: SessionWarning | null;
   /** digest of the effective mappings at launch, to flag drift later */
   mappings_digest: string | null;
-  /** what the mounts were computed from at launch (null: launched before it was recorded) */
+  /** what the mounts were computed from at launch (absent or null: launched before it was recorded) */
   mounts_basis?: MountsBasis | null;
   created_at: string;
   updated_at: string;

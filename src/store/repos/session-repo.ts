@@ -21,7 +21,8 @@ function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
     warnings: fromJson<SessionWarning[]>(r.warnings, `sessions.warnings of ${r.session_id}`),
     error: fromNullableJson<SessionWarning>(r.error, `sessions.error of ${r.session_id}`),
     mappings_digest: r.mappings_digest,
-    mounts_basis: fromNullableJson<MountsBasis>(r.mounts_basis, `sessions.mounts_basis of ${r.session_id}`),
+    // absent rather than null when not recorded, so records written without it read back equal
+    ...(r.mounts_basis === null ? {} : { mounts_basis: fromJson<MountsBasis>(r.mounts_basis, `sessions.mounts_basis of ${r.session_id}`) }),
     created_at: r.created_at,
     updated_at: r.updated_at,
     expires_at: r.expires_at,
