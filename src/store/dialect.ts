@@ -1,5 +1,7 @@
 // What differs between SQLite and PostgreSQL once Kysely has written the SQL: how a boolean
 // is bound, and how each driver reports a constraint violation. Everything else is shared.
+// This is the only "dialect" of the store; Kysely's own (which writes and runs the SQL) is
+// picked where the database is opened (sqlite/open-sqlite.ts, postgres/open-postgres.ts).
 
 export type DialectName = 'sqlite' | 'postgres';
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { openStore } from '../open-store.js';
 
 const run = promisify(execFile);
@@ -49,6 +50,28 @@ test('concurrent processes migrate and write one SQLite file without SQLITE_BUSY
       await store.close();
     }
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store transaction holds the write lock from its start, even while it only reads', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tether-sqlite-immediate-'));
+  const file = join(dir, 'tether.db');
+  const store = await openStore(file);
+  // Another connection, as another process would have, that does not wait for locks.
+  const other = new Database(file, { timeout: 0 });
+  try {
+    await store.transaction(async (tx) => {
+      await tx.users.list();
+      // BEGIN IMMEDIATE took the write lock up front: a deferred BEGIN would let this through,
+      // and the transaction's own first write would then fail with SQLITE_BUSY.
+      assert.throws(() => other.exec('begin immediate'), { code: 'SQLITE_BUSY' });
+    });
+    other.exec('begin immediate');
+    other.exec('rollback');
+  } finally {
+    other.close();
+    await store.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

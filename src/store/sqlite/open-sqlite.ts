@@ -1,14 +1,58 @@
-// The embedded default: one better-sqlite3 connection per process (Kysely serializes
-// queries on it; a transaction holds it until it ends).
+// The embedded default: one better-sqlite3 connection per process, through Kysely's own
+// SQLite driver (it hands the connection to one query or transaction at a time), given the
+// database with its prepared statements cached (cached-statements.ts). Two changes for a
+// file that several processes may open (a running server and `tether admin ...`):
+// - transactions start with BEGIN IMMEDIATE: a read-then-write transaction takes the write
+//   lock up front and waits for it (busy_timeout), instead of failing with SQLITE_BUSY when
+//   it upgrades from reading to writing while another process writes;
+// - migrations run inside a transaction (SQLite's DDL is transactional; Kysely assumes it is
+//   not), so a crash mid-migration leaves the previous schema, not half of the next one.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 import type { Database as Schema } from '../schema.js';
-import { TetherSqliteDialect } from './tether-sqlite-dialect.js';
+import { withCachedStatements } from './cached-statements.js';
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+class ImmediateTransactionSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+/** Kysely's SqliteDialect with the two changes above. */
+class MultiProcessSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateTransactionSqliteDriver(this.config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
 
 export function openSqliteDatabase(path: string): Kysely<Schema> {
   const file = resolve(path);
@@ -25,5 +69,5 @@ export function openSqliteDatabase(path: string): Kysely<Schema> {
     sqlite?.close();
     throw new Error(`store: cannot open SQLite database ${file} (expected a SQLite file or a path to create one): ${(err as Error).message}`, { cause: err });
   }
-  return new Kysely<Schema>({ dialect: new TetherSqliteDialect({ database: sqlite }) });
+  return new Kysely<Schema>({ dialect: new MultiProcessSqliteDialect({ database: withCachedStatements(sqlite) }) });
 }
