@@ -7,10 +7,11 @@ import { navigate } from '../router.js';
 import type { Image, MountsAnswer, ProfileMode, ProfileOffer, Session } from '../types.js';
 import { useLoad } from '../use-load.js';
 
+// short enough to fit a tile's select (the confirm for Reset says what it deletes)
 const MODE_LABELS: Record<ProfileMode, string> = {
-  enabled: 'My profile (Enabled)',
-  disabled: 'A throw-away home (Disabled)',
-  reset: 'Delete my profile and start afresh (Reset)',
+  enabled: 'Enabled: my profile',
+  disabled: 'Disabled: a throw-away home',
+  reset: 'Reset: delete it, start afresh',
 };
 
 export function LaunchPage() {
