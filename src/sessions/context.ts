@@ -7,7 +7,7 @@ import type { RegistryAuth, Runtime } from '../runtime/types.js';
 import type { SessionRecord, SessionState, SessionWarning, Store } from '../store/types.js';
 import type { TetherMetrics } from '../metrics/metrics.js';
 import type { EventLog } from './event-log.js';
-import type { Slots } from './slots.js';
+import type { Semaphore } from './semaphore.js';
 import type { ContainerDefaults } from './container-confinement.js';
 import type { MountsResolver } from './effective-mounts.js';
 
@@ -61,7 +61,7 @@ export interface SessionContext {
   containerDefaults: ContainerDefaults;
   lateContainerChecksMs: number[];
   /** bounds concurrent create/start calls so their deadlines measure the storage, not the queue */
-  engineSlots: Slots;
+  engineSlots: Semaphore;
   /** launches and destroys running in THIS process, by session id */
   inFlight: Map<string, InFlight>;
   /** follow-up timers (late containers, expiry): cleared on close */

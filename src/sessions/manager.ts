@@ -9,7 +9,7 @@ import { scheduleExpiry, sweepExpired } from './expiry.js';
 import { beginLaunch } from './launch.js';
 import { keepalive } from './keepalive.js';
 import { reconcile } from './reconcile.js';
-import { Slots } from './slots.js';
+import { Semaphore } from './semaphore.js';
 import { BUILT_IN_CONTAINER_DEFAULTS } from './container-confinement.js';
 import { LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
 
@@ -24,7 +24,7 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     pullTimeoutMs: opts.pullTimeoutMs ?? 15 * 60_000,
     containerDefaults: opts.containerDefaults ?? BUILT_IN_CONTAINER_DEFAULTS,
     lateContainerChecksMs: opts.lateContainerChecksMs ?? [1_000, 5_000, 15_000, 60_000, 300_000],
-    engineSlots: new Slots(opts.engineConcurrency ?? 4),
+    engineSlots: new Semaphore(opts.engineConcurrency ?? 4),
     inFlight: new Map(),
     timers: new Set(),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
