@@ -9,6 +9,7 @@ import { GroupEditorPage } from './pages/group-editor.js';
 import { UsersPage } from './pages/users.js';
 import { MountsPage } from './pages/mounts.js';
 import { AuditPage } from './pages/audit.js';
+import { ApiKeysPage } from './pages/api-keys.js';
 import { LaunchPage } from './pages/launch.js';
 import { SessionsPage } from './pages/sessions.js';
 import { SessionPage } from './pages/session.js';
@@ -16,7 +17,7 @@ import { SessionPage } from './pages/session.js';
 const USER_NAV = [['/launch', 'Launch'], ['/sessions', 'My sessions']] as const;
 const ADMIN_NAV = [
   ['/admin/images', 'Images'], ['/admin/groups', 'Groups'], ['/admin/users', 'Users'], ['/admin/mounts', 'Effective mounts'],
-  ['/admin/sessions', 'All sessions'], ['/admin/audit', 'Audit log'],
+  ['/admin/sessions', 'All sessions'], ['/admin/audit', 'Audit log'], ['/admin/api-keys', 'API keys'],
 ] as const;
 
 function page(path: string, me: Me) {
@@ -25,6 +26,8 @@ function page(path: string, me: Me) {
   if (path === '/launch') return <LaunchPage />;
   if (path === '/sessions') return <SessionsPage all={false} username={me.user.username} />;
   if ((x = m(/^\/sessions\/([^/]+)$/))) return <SessionPage id={decodeURIComponent(x[1]!)} />;
+  // not in a user's navigation, but opened by URL it shows the API's own refusal (403)
+  if (path === '/admin/api-keys') return <ApiKeysPage />;
   if (!me.is_admin) return null;
   if (path === '/admin/images') return <ImagesPage />;
   if (path === '/admin/images/new') return <ImageEditorPage id={null} />;

@@ -27,3 +27,10 @@ export type ProfileMode = 'enabled' | 'disabled' | 'reset';
 /** What GET /effective-mounts says the launch may do with the image's persistent profile. */
 export interface ProfileOffer { allowed: boolean; reason: string | null; modes: ProfileMode[]; host_path: string | null; bind: string | null }
 export interface MountsAnswer extends EffectiveMountsView { image: { image_id: string; name: string }; user: { user_id: string; username: string }; profile?: ProfileOffer }
+/** An API key of the Kasm-compatible API (GET /api-keys): never its secret. */
+export interface ApiKey {
+  api_key_id: string; name: string; api_key: string; permissions: string[]; read_only: boolean;
+  created_by: string | null; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null;
+}
+/** The answer of POST /api-keys: the only time the secret is ever sent. */
+export interface CreatedApiKey extends ApiKey { api_key_secret: string }
