@@ -26,10 +26,10 @@ import { eventually } from './helpers/sessions.js';
 import { runLabScript } from './helpers/lab.js';
 import { ensureDemoStack, launchAndWait, stopServer } from './proxy-lab.js';
 import { makeApi, type Api } from './helpers/http-api.js';
+import { DESKTOP_IMAGE, desktopAnswers, openDesktop as openDesktopPage } from './helpers/desktop.js';
 
 const docker = dockerClient();
 const SHOTS = process.env.TETHER_SCREENSHOTS ? join(REPO_ROOT, 'docs/screenshots') : null;
-const DESKTOP_IMAGE = 'tether/desktop:1';
 /** pcmanfm's desktop colour set by desktop/setup-root.sh (#2d4a63) */
 const DESKTOP_BG = [0x2d, 0x4a, 0x63];
 
@@ -119,35 +119,10 @@ describe('desktop workspace (Chromium, noVNC through the app proxy, tether serve
     return ((await alice('GET', `/sessions/${id}`)).json as { container_id: string }).container_id;
   }
 
-  /**
-   * A session is "running" once its container started; the desktop's web port answers a
-   * second or two later (X server, then websockify). Until then the proxy answers 502.
-   */
-  async function desktopAnswers(id: string): Promise<void> {
-    const info = await docker.getContainer(await containerOf(id)).inspect();
-    const ip = Object.values(info.NetworkSettings.Networks).map((n) => n.IPAddress).find((a) => a);
-    await eventually(async () => fetch(`http://${ip}:6901/vnc.html`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false), 30_000, 'the desktop\'s web port');
-  }
-
   /** "Open desktop" on the session page; the noVNC page once it shows the desktop. */
   async function openDesktop(id: string): Promise<Page> {
-    await desktopAnswers(id);
-    const page = browser!.page;
-    await page.goto(`${server!.url}/sessions/${id}`);
-    const [desktop] = await Promise.all([browser!.context.waitForEvent('page'), page.getByRole('button', { name: 'Open desktop' }).click()]);
-    await desktop.waitForURL(new RegExp(`^http://s-${id}\\.localhost:${port}/vnc\\.html\\?autoconnect=1`), { waitUntil: 'commit' });
-    // noVNC names the page after the VNC desktop once connected. On this shared test host
-    // Chromium aborts page loads in flight (ERR_NETWORK_CHANGED) whenever any container's
-    // network interface comes or goes, leaving noVNC half loaded: then the page is reloaded.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await eventually(async () => (await desktop.title()) === 'Tether desktop - noVNC', 15_000, 'noVNC connected to "Tether desktop"');
-        return desktop;
-      } catch (err) {
-        if (attempt === 3) throw err;
-        await desktop.reload();
-      }
-    }
+    await desktopAnswers(docker, await containerOf(id));
+    return openDesktopPage(browser!, server!.url, port, id);
   }
 
   it('opens the desktop in the browser: noVNC through the app proxy, a real desktop that fills and follows the window', async () => {
