@@ -6,22 +6,11 @@
 // The shell first prints its pid (a line the reader takes off the output), so that when the
 // terminal closes, kill() can end it and everything it started (see kill-tree.ts).
 import type { Readable } from 'node:stream';
-import type { Runtime } from '../runtime/types.js';
+import type { ContainerExec, Runtime } from '../runtime/types.js';
 import { KILL_TREE, PID_LINE, readPidLine } from './kill-tree.js';
 
-export interface ShellExec {
-  /** the shell's output (with a TTY: everything; without: stdout) */
-  output: NodeJS.ReadableStream;
-  /** without a TTY: the shell's stderr, apart */
-  stderr: NodeJS.ReadableStream | null;
-  write(data: Buffer): void;
-  /** closes the shell's stdin */
-  endInput(): void;
-  resize(cols: number, rows: number): Promise<void>;
-  /** the shell's exit code once its output ended (null when the engine does not know) */
-  exitCode(): Promise<number | null>;
-  /** ends the exec's connection (the shell gets a hangup) */
-  close(): void;
+/** The shell's exec (output, input, resize, exit code: see ContainerExec), plus its pid and a kill of its process tree. */
+export interface ShellExec extends ContainerExec {
   /** the shell's pid inside the container (null when it did not say) */
   pid: number | null;
   /** kills the shell, its descendants and its session's processes in the container (a second exec) */
