@@ -113,6 +113,12 @@ export async function buildProfile(req: ProfileStepsRequest & { reset: boolean; 
     if (fresh === null) throw new PrepareStepError('io', `the new profile beside ${JSON.stringify(shown)} vanished right after it was created`);
     let seeded: SeedCount | null = null;
     try {
+      // the parent may be writable from a session: prove this is still the root-only folder made
+      // above (a user could rename it away and put their own in its place before the open)
+      const st = await fresh.stat();
+      if (st.uid !== process.getuid?.() || (st.mode & 0o777) !== 0o700) {
+        throw new PrepareStepError('policy', `the new profile beside ${JSON.stringify(shown)} was replaced while it was being created (expected Tether's root-only folder, found owner ${st.uid} mode ${(st.mode & 0o777).toString(8)}): someone is swapping folders there`);
+      }
       if (req.seedTar !== null) seeded = await extractSeed(req.seedTar, fresh, { uid: req.uid, gid: req.gid });
       await fresh.chown(req.uid, req.gid);
       await fresh.chmod(0o755);

@@ -44,6 +44,12 @@ export async function ensureStageDir(path: string): Promise<void> {
     }
     const st = await lstat(cur);
     if (!st.isDirectory()) throw new PrepareStepError('policy', `staging folder ${JSON.stringify(cur)} is not a real folder (a symlink or a file): expected Tether's own root-only folder`);
+    // nobody else may swap a level for a symlink between this check and the mount: each level
+    // is Tether's (root's), and writable by others only when sticky (as /tmp is)
+    const sticky = (st.mode & 0o1000) !== 0;
+    if (st.uid !== process.getuid?.() || ((st.mode & 0o022) !== 0 && !sticky)) {
+      throw new PrepareStepError('policy', `staging folder ${JSON.stringify(cur)} is owned by uid ${st.uid} with mode ${(st.mode & 0o7777).toString(8)}: expected a folder only Tether (root) can change`);
+    }
   }
 }
 
