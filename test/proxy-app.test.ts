@@ -27,7 +27,7 @@ import { dockerClient, removeLabelled } from './helpers/docker.js';
 import { freePort, login, REPO_ROOT, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
 import { launchBrowser, signIn, type TestBrowser } from './helpers/browser.js';
 import { eventually } from './helpers/sessions.js';
-import { ensureDemoStack, launchAndWait, stopServer } from './proxy-lab.js';
+import { ensureDemoStack, launchAndWait, rawRequest, stopServer } from './proxy-lab.js';
 import { makeApi, type Api } from './helpers/http-api.js';
 
 const docker = dockerClient();
@@ -38,19 +38,6 @@ function bridgeGateway(): string {
   const v4 = (networkInterfaces().docker0 ?? []).find((a) => a.family === 'IPv4');
   if (!v4) throw new Error('no IPv4 address on docker0: the local engine\'s default bridge is expected');
   return v4.address;
-}
-
-/** A raw HTTP request with our own Host header (fetch may not set Host). */
-function rawGet(port: number, host: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { ...headers, host } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** The status an upgrade request gets (101 = the WebSocket was accepted). */
@@ -195,10 +182,10 @@ describe('session web app on its own origin (Chromium, tether server, Docker Eng
     // what the app receives: its own cookies only, never Tether's, and no Authorization
     const entry = (await alice('POST', `/sessions/${relay}/app-token`)).json as { url: string };
     const host = `s-${relay}.localhost:${port}`;
-    const entered = await rawGet(port, host, new URL(entry.url).pathname + new URL(entry.url).search);
+    const entered = await rawRequest(port, host, new URL(entry.url).pathname + new URL(entry.url).search);
     assert.equal(entered.status, 200, 'the entry page sets the cookie and moves on to / from the app origin itself');
     const appCookie = String(entered.headers['set-cookie']).split(';')[0]!;
-    const r = await rawGet(port, host, '/plain', { cookie: `${appCookie}; tether_session=SECRET; mine=1`, authorization: 'Bearer SECRET' });
+    const r = await rawRequest(port, host, '/plain', { cookie: `${appCookie}; tether_session=SECRET; mine=1`, authorization: 'Bearer SECRET' });
     assert.equal(r.status, 200, r.body);
     assert.equal(lastHeaders.cookie, 'mine=1');
     assert.equal(lastHeaders.authorization, undefined);
@@ -209,28 +196,28 @@ describe('session web app on its own origin (Chromium, tether server, Docker Eng
     const bobs = await launch(bob, `demo-${run}`);
     const mineHost = `s-${mine}.localhost:${port}`;
     const bobsHost = `s-${bobs}.localhost:${port}`;
-    assert.equal((await rawGet(port, mineHost, '/')).status, 401);
+    assert.equal((await rawRequest(port, mineHost, '/')).status, 401);
     assert.equal(await upgradeStatus(port, mineHost), 401);
     assert.equal((await bob('POST', `/sessions/${mine}/app-token`)).status, 404, 'another user gets no entry link');
     // Bob's own API token is no app credential
-    assert.equal((await rawGet(port, mineHost, '/', { authorization: `Bearer ${(await login(server!.url, `bob-${run}`, password))}` })).status, 401);
+    assert.equal((await rawRequest(port, mineHost, '/', { authorization: `Bearer ${(await login(server!.url, `bob-${run}`, password))}` })).status, 401);
 
     const entry = (await alice('POST', `/sessions/${mine}/app-token`)).json as { url: string };
     const path = new URL(entry.url).pathname + new URL(entry.url).search;
-    assert.equal((await rawGet(port, bobsHost, path)).status, 403, 'an entry link for session A does not open session B');
-    assert.equal((await rawGet(port, mineHost, path)).status, 403, 'and it was used up by that attempt');
+    assert.equal((await rawRequest(port, bobsHost, path)).status, 403, 'an entry link for session A does not open session B');
+    assert.equal((await rawRequest(port, mineHost, path)).status, 403, 'and it was used up by that attempt');
     const fresh = (await alice('POST', `/sessions/${mine}/app-token`)).json as { url: string };
     const freshPath = new URL(fresh.url).pathname + new URL(fresh.url).search;
-    const ok = await rawGet(port, mineHost, freshPath);
+    const ok = await rawRequest(port, mineHost, freshPath);
     assert.equal(ok.status, 200);
-    assert.equal((await rawGet(port, mineHost, freshPath)).status, 403, 'single use');
+    assert.equal((await rawRequest(port, mineHost, freshPath)).status, 403, 'single use');
     const cookie = String(ok.headers['set-cookie']).split(';')[0]!;
     assert.match(String(ok.headers['set-cookie']), /^tether_app=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/);
-    assert.equal((await rawGet(port, mineHost, '/plain', { cookie })).status, 200);
-    assert.equal((await rawGet(port, bobsHost, '/', { cookie })).status, 401, 'session A\'s app cookie does not open session B');
+    assert.equal((await rawRequest(port, mineHost, '/plain', { cookie })).status, 200);
+    assert.equal((await rawRequest(port, bobsHost, '/', { cookie })).status, 401, 'session A\'s app cookie does not open session B');
     assert.equal(await upgradeStatus(port, bobsHost, { cookie }), 401);
     // Tether's own API and UI are not served on an app origin
-    assert.equal((await rawGet(port, mineHost, '/api/v1/sessions', { cookie })).status, 200, 'proxied to the app, not the API');
+    assert.equal((await rawRequest(port, mineHost, '/api/v1/sessions', { cookie })).status, 200, 'proxied to the app, not the API');
     assert.equal(lastHeaders.cookie, undefined);
   });
 });
