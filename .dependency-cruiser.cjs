@@ -16,7 +16,8 @@ const LAYERS = {
   metrics: ['store'],
   hostprep: ['mappings', 'runtime'],
   terminal: ['runtime'], // a shell through Runtime.exec
-  sessions: ['store', 'runtime', 'hostprep', 'metrics', 'secrets', 'auth'],
+  agent: ['hostprep'], // the node agent: its wire shapes and signing, the server's client, the agent's own server
+  sessions: ['store', 'runtime', 'hostprep', 'metrics', 'secrets', 'auth', 'agent'],
   api: ['sessions', 'terminal'],
   proxy: ['api'], // the app proxy and its token route: a feature of the API server
   '(server)': ['proxy'], // src/*.ts: config and `tether server`'s wiring
