@@ -362,6 +362,24 @@ for (const kind of storeKinds) {
       assert.deepEqual([got?.state, got?.error, got?.mounts, got?.container_id], ['failed', error, null, 'c0ffee']);
     });
 
+    test('placement: a session\'s node and placement, an image\'s zones round-trip; none read back absent', async () => {
+      const node = { id: 'abc123', hostname: 'tslab-n2', zone: 'zone-a' };
+      const placement = { reason: 'least loaded of 2 eligible nodes', tried: [{ node: 'tslab-n1', outcome: 'missing: /srv/x' }, { node: 'tslab-n2', outcome: 'placed' }] };
+      const s = makeSession({ state: 'lost', node, placement });
+      await db.store.sessions.create(s);
+      assert.deepEqual(await db.store.sessions.get(s.session_id), s);
+      await db.store.sessions.update(s.session_id, { node: null, placement: null });
+      const cleared = await db.store.sessions.get(s.session_id);
+      assert.equal(cleared !== undefined && 'node' in cleared, false);
+      assert.equal(cleared !== undefined && 'placement' in cleared, false);
+      const img = makeImage({ zones: ['zone-a', 'zone-b'] });
+      await db.store.images.create(img);
+      assert.deepEqual((await db.store.images.get(img.image_id))?.zones, ['zone-a', 'zone-b']);
+      await db.store.images.update(img.image_id, { zones: [] });
+      const any = await db.store.images.get(img.image_id);
+      assert.equal(any !== undefined && 'zones' in any, false, 'no restriction reads back as no zones');
+    });
+
     test('sessions: transition is a compare-and-set; of two racing transitions exactly one wins', async () => {
       const s = makeSession();
       await db.store.sessions.create(s);

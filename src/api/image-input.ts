@@ -10,6 +10,7 @@ import { badRequest } from './http-error.js';
 import { parseMappingInput } from './mapping-input.js';
 import { findGroup } from './lookup.js';
 import { imageSecuritySchema, parseImageSecurity } from './image-security-input.js';
+import { ZONE_NAME_PATTERN } from '../sessions/vocabulary.js';
 
 export interface ImageInput {
   name?: string;
@@ -29,6 +30,8 @@ export interface ImageInput {
   registry_auth?: RegistryAuth | null;
   /** confinement overrides (image-security-input.ts); null = the defaults */
   security?: unknown;
+  /** swarm: zones its sessions may run in; [] = any */
+  zones?: string[];
 }
 
 const imageText = (max: number, pattern: string, description: string) => ({ type: 'string', minLength: 1, maxLength: max, pattern, description }) as const;
@@ -48,6 +51,10 @@ export const imageInputProperties = {
   groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, description: 'group ids or names allowed to launch it; empty = everyone' },
   web_port: { type: ['integer', 'null'], minimum: 1, maximum: 65535 },
   security: imageSecuritySchema,
+  zones: {
+    type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', pattern: ZONE_NAME_PATTERN },
+    description: 'swarm: the zones (node label tether.zone) its sessions may run in; each 1 to 63 letters, digits, ".", "_", "-", starting and ending with a letter or digit; [] = any',
+  },
   registry_auth: {
     type: ['object', 'null'], additionalProperties: false, required: ['username', 'password'],
     description: 'credentials for pulling docker_image, stored encrypted and never shown again; null = none (anonymous pull)',

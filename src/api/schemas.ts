@@ -96,6 +96,7 @@ export const imageSchema = {
         pids_limit: nullable('integer'),
       },
     },
+    zones: { type: 'array', items: { type: 'string' }, description: 'swarm: the zones (node label tether.zone) its sessions may run in; empty = any' },
     ...timestamps,
   },
 } as const;

@@ -39,6 +39,8 @@ export const imageJson = (i: ImageRecord) => ({
   // whether credentials are stored; never the credentials (nor their ciphertext): this JSON also goes to the audit log
   has_registry_auth: i.registry_auth_encrypted !== null,
   security: i.security ?? {},
+  // swarm: the zones its sessions may run in; empty = any
+  zones: i.zones ?? [],
   created_at: i.created_at,
   updated_at: i.updated_at,
 });

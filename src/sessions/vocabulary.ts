@@ -1,7 +1,8 @@
 // The session states and progress-event types, as the API shows them: one list for the
 // server, the CLI and the web UI. Pure (no imports at all), because the web build bundles it.
 
-export const SESSION_STATES = ['requested', 'preparing', 'starting', 'running', 'stopping', 'destroyed', 'failed'] as const;
+/** lost: its node went down or was cut off; reconcile settles it when the node is back (running again, or failed) */
+export const SESSION_STATES = ['requested', 'preparing', 'starting', 'running', 'stopping', 'destroyed', 'failed', 'lost'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 /** Every event a session's progress stream carries (GET /sessions/:id/events, SSE event names). */
@@ -27,5 +28,11 @@ export const LAUNCH_DONE_STATES: readonly SessionState[] = ['running', 'failed',
 export const FINAL_STATES: readonly SessionState[] = ['failed', 'destroyed'];
 /** States a session must not be left in after a crash. */
 export const TRANSIENT_STATES: readonly SessionState[] = ['requested', 'preparing', 'starting', 'stopping'];
-/** States that count against max_sessions_per_user. */
-export const ACTIVE_STATES: readonly SessionState[] = ['requested', 'preparing', 'starting', 'running', 'stopping'];
+/** States that count against max_sessions_per_user (a lost session may still run on its node). */
+export const ACTIVE_STATES: readonly SessionState[] = ['requested', 'preparing', 'starting', 'running', 'stopping', 'lost'];
+
+/**
+ * A zone name (the node label tether.zone, an image's `zones`): label-safe, 1 to 63 letters,
+ * digits, '.', '_' or '-', starting and ending with a letter or digit.
+ */
+export const ZONE_NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$';

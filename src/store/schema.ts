@@ -57,6 +57,8 @@ export interface ImagesTable {
   profile_home: string | null;
   /** seconds; null = 10 (migration 0006) */
   profile_timeout: number | null;
+  /** JSON string[]: the zones its sessions may run in; null = any (migration 0008) */
+  zones: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -101,6 +103,10 @@ export interface SessionsTable {
   mappings_digest: string | null;
   /** JSON MountsBasis; null for sessions launched before it was recorded */
   mounts_basis: string | null;
+  /** JSON SessionNode; null = the single engine, or not placed yet (migration 0008) */
+  node: string | null;
+  /** JSON SessionPlacement; null when not placed (migration 0008) */
+  placement: string | null;
   created_at: string;
   updated_at: string;
   expires_at: string | null;

@@ -56,6 +56,8 @@ export interface ImageRecord {
   profile_home?: string | null;
   /** seconds host preparation of the profile may take; absent or null = 10 */
   profile_timeout?: number | null;
+  /** swarm: the zones (node label tether.zone) its sessions may run in; absent or empty = any */
+  zones?: string[];
   created_at: string;
   updated_at: string;
 }
@@ -159,7 +161,9 @@ export type SessionState =
   | 'running'
   | 'stopping'
   | 'destroyed'
-  | 'failed';
+  | 'failed'
+  /** its node went down or was cut off: the container could not be checked (reconcile settles it) */
+  | 'lost';
 
 export interface SessionWarning {
   mapping: string;
@@ -184,6 +188,20 @@ export interface MountsBasis {
   policy: string;
 }
 
+/** The swarm node a session runs on (null on the single engine). */
+export interface SessionNode {
+  id: string;
+  hostname: string;
+  /** the node's tether.zone label; null when it has none */
+  zone: string | null;
+}
+
+/** Why a session runs where it does: the choice, and every node a launch tried, in order. */
+export interface SessionPlacement {
+  reason: string;
+  tried: Array<{ node: string; outcome: string }>;
+}
+
 export interface SessionRecord {
   session_id: string;
   user_id: string;
@@ -199,6 +217,10 @@ export interface SessionRecord {
   mappings_digest: string | null;
   /** what the mounts were computed from at launch (absent or null: launched before it was recorded) */
   mounts_basis?: MountsBasis | null;
+  /** where it runs (absent or null: the single engine, or not placed yet) */
+  node?: SessionNode | null;
+  /** why it runs there (absent or null: not placed yet) */
+  placement?: SessionPlacement | null;
   created_at: string;
   updated_at: string;
   expires_at: string | null;

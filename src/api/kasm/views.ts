@@ -22,6 +22,8 @@ const OPERATIONAL: Record<SessionState, { status: string; progress: number; mess
   stopping: { status: 'deleting', progress: 100, message: 'Stopping' },
   destroyed: { status: 'stopped', progress: 100, message: 'Destroyed' },
   failed: { status: 'stopped', progress: 100, message: 'Failed to start' },
+  // Kasm has no word for it: the session's node is unreachable, its container unchecked
+  lost: { status: 'running', progress: 100, message: 'Node unreachable (lost)' },
 };
 
 export const operationalOf = (state: SessionState) => OPERATIONAL[state];

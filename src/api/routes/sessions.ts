@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionRecord, SessionState } from '../../store/types.js';
 import { toSessionJson, SessionError, type Actor, type SessionManager } from '../../sessions/index.js';
 import { LAUNCH_DONE_STATES, FINAL_STATES } from '../../sessions/types.js';
+import { SESSION_STATES } from '../../sessions/vocabulary.js';
 import type { AppDeps, Principal } from '../types.js';
 import { HttpError, badRequest, conflict, forbidden, notFound } from '../http-error.js';
 import { parseProfileMode } from '../../mappings/index.js';
@@ -17,7 +18,7 @@ import { writeAudit } from '../audit-log.js';
 import { findImage, findUser } from '../lookup.js';
 import { errorResponses, sessionIdParams } from '../schemas.js';
 
-const STATES: SessionState[] = ['requested', 'preparing', 'starting', 'running', 'stopping', 'destroyed', 'failed'];
+const STATES: readonly SessionState[] = SESSION_STATES;
 
 /** SessionError -> HTTP. max_sessions_per_user reached is 409: the request conflicts with the user's current sessions. */
 function httpErrorOf(err: unknown): unknown {

@@ -9,6 +9,7 @@ import { retiredUsernamesMigration } from './0004-retired-usernames.js';
 import { apiKeysMigration } from './0005-api-keys.js';
 import { persistentProfilesMigration } from './0006-persistent-profiles.js';
 import { sessionMountsBasisMigration } from './0007-session-mounts-basis.js';
+import { sessionPlacementMigration } from './0008-session-placement.js';
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
@@ -21,6 +22,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         '0005-api-keys': apiKeysMigration(),
         '0006-persistent-profiles': persistentProfilesMigration(),
         '0007-session-mounts-basis': sessionMountsBasisMigration(),
+        '0008-session-placement': sessionPlacementMigration(dialect),
       };
     },
   };

@@ -36,9 +36,16 @@ function imageFromRow(r: Selectable<ImagesTable>): ImageRecord {
     // only when set: records of images without profile settings keep their shape
     ...(r.profile_home !== null ? { profile_home: r.profile_home } : {}),
     ...(r.profile_timeout !== null ? { profile_timeout: numberOrNull(r.profile_timeout) } : {}),
+    // only when restricted: an image that runs anywhere keeps its shape
+    ...(r.zones !== null ? { zones: fromJson<string[]>(r.zones, `images.zones of ${r.image_id}`) } : {}),
     created_at: r.created_at,
     updated_at: r.updated_at,
   };
+}
+
+/** no restriction is stored as null, so it reads back as no `zones` at all */
+function zonesColumn(zones: string[] | undefined): string | null {
+  return zones && zones.length > 0 ? toJson(zones) : null;
 }
 
 type ImagePatch = Partial<Omit<ImageRecord, 'image_id' | 'created_at'>>;
@@ -60,6 +67,7 @@ function columnsOf(p: ImagePatch, bool: (b: boolean) => boolean | number): Updat
   if (p.security !== undefined) set.security = toJson(p.security);
   if (p.profile_home !== undefined) set.profile_home = p.profile_home;
   if (p.profile_timeout !== undefined) set.profile_timeout = p.profile_timeout;
+  if (p.zones !== undefined) set.zones = zonesColumn(p.zones);
   return set;
 }
 
@@ -92,6 +100,7 @@ export function createImageRepo(ctx: RepoContext): ImageRepo {
             security: toJson(i.security ?? {}),
             profile_home: i.profile_home ?? null,
             profile_timeout: i.profile_timeout ?? null,
+            zones: zonesColumn(i.zones),
             created_at: isoTimestamp(i.created_at, 'image.created_at'),
             updated_at: isoTimestamp(i.updated_at, 'image.updated_at'),
           })

@@ -2,7 +2,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { EffectiveMountsView } from '../../mappings/types.js';
 import { translateConstraints } from '../constraint-errors.js';
 import type { SessionsTable } from '../schema.js';
-import type { MountsBasis, SessionRecord, SessionRepo, SessionState, SessionWarning } from '../types.js';
+import type { MountsBasis, SessionNode, SessionPlacement, SessionRecord, SessionRepo, SessionState, SessionWarning } from '../types.js';
 import { definedOnly, fromJson, fromNullableJson, isoTimestamp, isoTimestampOrNull, nowIso, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
 import { hasNul } from '../nul-guard-plugin.js';
@@ -23,6 +23,8 @@ function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
     mappings_digest: r.mappings_digest,
     // absent rather than null when not recorded, so records written without it read back equal
     ...(r.mounts_basis === null ? {} : { mounts_basis: fromJson<MountsBasis>(r.mounts_basis, `sessions.mounts_basis of ${r.session_id}`) }),
+    ...(r.node === null ? {} : { node: fromJson<SessionNode>(r.node, `sessions.node of ${r.session_id}`) }),
+    ...(r.placement === null ? {} : { placement: fromJson<SessionPlacement>(r.placement, `sessions.placement of ${r.session_id}`) }),
     created_at: r.created_at,
     updated_at: r.updated_at,
     expires_at: r.expires_at,
@@ -43,6 +45,8 @@ function columnsOf(patch: SessionPatch): Updateable<SessionsTable> {
   if (p.error !== undefined) set.error = p.error === null ? null : toJson(p.error);
   if (p.mappings_digest !== undefined) set.mappings_digest = p.mappings_digest;
   if (p.mounts_basis !== undefined) set.mounts_basis = p.mounts_basis === null ? null : toJson(p.mounts_basis);
+  if (p.node !== undefined) set.node = p.node === null ? null : toJson(p.node);
+  if (p.placement !== undefined) set.placement = p.placement === null ? null : toJson(p.placement);
   if (p.expires_at !== undefined) set.expires_at = isoTimestampOrNull(p.expires_at, 'session.expires_at');
   return set;
 }
@@ -68,6 +72,8 @@ export function createSessionRepo(ctx: RepoContext): SessionRepo {
             error: s.error === null ? null : toJson(s.error),
             mappings_digest: s.mappings_digest,
             mounts_basis: s.mounts_basis ? toJson(s.mounts_basis) : null,
+            node: s.node ? toJson(s.node) : null,
+            placement: s.placement ? toJson(s.placement) : null,
             created_at: isoTimestamp(s.created_at, 'session.created_at'),
             updated_at: isoTimestamp(s.updated_at, 'session.updated_at'),
             expires_at: isoTimestampOrNull(s.expires_at, 'session.expires_at'),
