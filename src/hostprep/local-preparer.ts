@@ -4,11 +4,12 @@
 import { DEFAULT_POLICY, checkHostPath } from '../mappings/index.js';
 import type { HostPathPolicy } from '../mappings/index.js';
 import type { BindCheck, HostPreparer, PrepareRequest, PrepareResult, ProfilePreparer, ProfileStepAnswer, ProfileStepRequest, ProfileStepResult, VerifyResult } from './types.js';
+import { probeStorageWith } from './storage-probe.js';
 import { WorkerPool, type PoolLogger, type PoolOutcome, type WorkerPoolStats } from './worker-pool.js';
 import { workerScript } from './worker-script.js';
 import { validateRequest } from './validate-request.js';
 import { DEFAULT_STAGING_ROOT, releaseStageDir, removeNamespaceDir, sessionStageDir, sweepNamespace } from './staging.js';
-import type { PrepareWork, ProfileWork, VerifyWork } from './protocol.js';
+import type { Work } from './protocol.js';
 
 export interface LocalHostPreparerOptions {
   policy?: HostPathPolicy;
@@ -41,7 +42,7 @@ export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): Lo
   });
   const emptyStats: WorkerPoolStats = { live: 0, busy: 0, queued: 0, timedOut: 0, abandoned: 0, lingering: 0 };
 
-  async function run(work: PrepareWork | VerifyWork | ProfileWork, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
+  async function run(work: Work, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
     const startedAt = Date.now();
     const ready = pool ?? (await poolReady);
     return ready.run(work, timeoutMs - (Date.now() - startedAt), signal);
@@ -72,6 +73,7 @@ export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): Lo
     kind: 'local',
     profiles,
     stats: () => pool?.stats() ?? emptyStats,
+    probeStorage: (req, signal) => probeStorageWith((work, timeoutMs) => run({ ...work, policy }, timeoutMs, signal), req, policy, signal),
     async prepare(req: PrepareRequest, signal?: AbortSignal): Promise<PrepareResult> {
       const invalid = validateRequest(req, policy);
       if (invalid) return invalid;

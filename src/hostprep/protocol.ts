@@ -1,6 +1,7 @@
 // Messages between the Tether process and a host-preparation worker process (IPC, JSON).
 import type { HostPathPolicy } from '../mappings/index.js';
 import type { BindCheck, DirIdentity, FailureClass, ProfileStepAnswer, VerifyFinding } from './types.js';
+import type { StorageStepsAnswer } from './storage-steps.js';
 
 export interface PrepareWork {
   op: 'prepare';
@@ -35,12 +36,26 @@ export interface ProfileWork {
   policy: HostPathPolicy;
 }
 
-export type WorkerRequest = (PrepareWork | VerifyWork | ProfileWork) & { id: number };
+/** The shared-storage check of one fixed prefix (storage-steps.ts). */
+export interface StorageWork {
+  op: 'storage';
+  path: string;
+  marker?: string;
+  write?: string;
+  read?: string;
+  remove?: boolean;
+  policy: HostPathPolicy;
+}
+
+export type Work = PrepareWork | VerifyWork | ProfileWork | StorageWork;
+
+export type WorkerRequest = Work & { id: number };
 
 export type WorkerResponse =
   | { id: number; ok: true; realPath: string; created: string[]; source: string; identity: DirIdentity }
   | { id: number; ok: true; findings: VerifyFinding[] }
   | { id: number; ok: true; profile: ProfileStepAnswer }
+  | { id: number; ok: true; storage: StorageStepsAnswer }
   | { id: number; ok: false; class: FailureClass; message: string };
 
 export function isWorkerResponse(msg: unknown): msg is WorkerResponse {
@@ -48,8 +63,9 @@ export function isWorkerResponse(msg: unknown): msg is WorkerResponse {
 }
 
 /** What a request is about, for log lines. */
-export function describeWork(w: PrepareWork | VerifyWork | ProfileWork): string {
+export function describeWork(w: Work): string {
   if (w.op === 'profile') return `profile ${w.step} of ${JSON.stringify(w.hostPath)}`;
+  if (w.op === 'storage') return `the storage check of ${JSON.stringify(w.path)}`;
   return w.op === 'prepare' ? JSON.stringify(w.hostPath) : `the mounts of container process ${w.pid}`;
 }
 

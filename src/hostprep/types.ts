@@ -93,9 +93,54 @@ export interface ProfilePreparer {
   purgeProfileTrash(req: ProfileStepRequest, signal?: AbortSignal): Promise<ProfileStepResult<'purge'>>;
 }
 
+/**
+ * The shared-storage check of one mapped path's fixed prefix on one host: does it exist and
+ * answer; optionally write a marker file in it, read one back, remove one. A marker is
+ * `<prefix>/.tether-storage-check-<marker>`, a regular file created 0600 (by root) holding a
+ * secret of the check; nothing below the prefix is followed through a symlink. Order within
+ * one call: write, read, remove.
+ */
+export interface StorageProbeRequest {
+  /** the fixed prefix (absolute, normalized); symlinks in it are followed (the administrator's), its real path is policy-checked */
+  path: string;
+  timeoutMs: number;
+  /** the marker's name part: 8-64 characters from [A-Za-z0-9-] (e.g. a UUID) */
+  marker?: string;
+  /** create the marker with this content (refused if something has its name already) */
+  write?: string;
+  /** read the marker and compare its content with this */
+  read?: string;
+  /** remove the marker (only a regular file; a missing one is fine) */
+  remove?: boolean;
+}
+
+export const STORAGE_MARKER_PREFIX = '.tether-storage-check-';
+
+export type StorageProbeResult =
+  | {
+      ok: true;
+      /** milliseconds the whole probe took on that host */
+      ms: number;
+      /** false: the prefix does not exist there (nothing else was tried) */
+      exists: boolean;
+      /** the kernel's path of the prefix (symlinks resolved), when it exists */
+      realPath?: string;
+      /** with read: the marker is there with the expected content */
+      markerSeen?: boolean;
+      /** with read and markerSeen false: what was found instead (absent, other content, not a regular file) */
+      markerNote?: string;
+    }
+  | { ok: false; class: FailureClass; message: string; ms: number };
+
 export interface HostPreparer {
   /** absent on preparers that cannot do it yet (the engine helper): profiles are then mounted unseeded and Reset is refused */
   profiles?: ProfilePreparer;
+  /**
+   * The shared-storage check, in the same disposable workers and under the same deadline rule as
+   * prepare: never rejects, never waits past timeoutMs (plus a small constant). Absent on
+   * preparers that cannot do it (the engine helper): the health check reports "not supported".
+   */
+  probeStorage?(req: StorageProbeRequest, signal?: AbortSignal): Promise<StorageProbeResult>;
   /** Never rejects and never waits past timeoutMs (plus a small constant), whatever the storage does. */
   prepare(req: PrepareRequest, signal?: AbortSignal): Promise<PrepareResult>;
   /**

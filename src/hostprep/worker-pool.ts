@@ -4,7 +4,7 @@
 // are settled it is killed (SIGKILL, never awaited) and replaced. A worker whose request runs
 // unusually long gets no new requests meanwhile, so healthy requests never queue behind a hang.
 import { fork, type ChildProcess } from 'node:child_process';
-import { describeWork, isWorkerResponse, WORKER_CONCURRENCY, type PrepareWork, type ProfileWork, type VerifyWork, type WorkerRequest, type WorkerResponse } from './protocol.js';
+import { describeWork, isWorkerResponse, WORKER_CONCURRENCY, type Work, type WorkerRequest, type WorkerResponse } from './protocol.js';
 import type { WorkerScript } from './worker-script.js';
 
 export interface PoolLogger {
@@ -46,7 +46,7 @@ interface Worker {
 
 interface Job {
   id: number;
-  request: PrepareWork | VerifyWork | ProfileWork;
+  request: Work;
   worker: Worker | null;
   sentAt: number;
   settled: boolean;
@@ -88,7 +88,7 @@ export class WorkerPool {
   }
 
   /** Runs the request; the outcome arrives by the deadline (timeout) or earlier; never rejects. */
-  run(request: PrepareWork | VerifyWork | ProfileWork, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
+  run(request: Work, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
     if (this.closed) return Promise.resolve({ kind: 'crashed', message: 'host preparation pool is closed' });
     return new Promise<PoolOutcome>((resolve) => {
       const job: Job = {

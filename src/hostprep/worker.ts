@@ -8,6 +8,7 @@ import { PrepareStepError } from './classify.js';
 import { runPrepareSteps } from './prepare-steps.js';
 import { verifyBinds } from './verify-steps.js';
 import { buildProfile, probeProfile, purgeProfileTrash } from './profile-steps.js';
+import { runStorageSteps } from './storage-steps.js';
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
@@ -19,11 +20,12 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       if (req.step === 'build') return { id: req.id, ok: true, profile: { step: 'build', ...(await buildProfile(req, check)) } };
       return { id: req.id, ok: true, profile: { step: 'purge', removed: await purgeProfileTrash(req, check) } };
     }
+    if (req.op === 'storage') return { id: req.id, ok: true, storage: await runStorageSteps(req, (path) => checkHostPath(path, req.policy)) };
     const result = await runPrepareSteps(req, (path) => checkHostPath(path, req.policy));
     return { id: req.id, ok: true, ...result };
   } catch (err) {
     if (err instanceof PrepareStepError) return { id: req.id, ok: false, class: err.failureClass, message: err.message };
-    const what = req.op === 'verify' ? `verification of container process ${req.pid}` : req.op === 'profile' ? `profile ${req.step} of ${JSON.stringify(req.hostPath)}` : `host preparation of ${JSON.stringify(req.hostPath)}`;
+    const what = req.op === 'verify' ? `verification of container process ${req.pid}` : req.op === 'storage' ? `storage check of ${JSON.stringify(req.path)}` : req.op === 'profile' ? `profile ${req.step} of ${JSON.stringify(req.hostPath)}` : `host preparation of ${JSON.stringify(req.hostPath)}`;
     return { id: req.id, ok: false, class: 'io', message: `${what} failed unexpectedly: ${String(err)}` };
   }
 }
