@@ -9,5 +9,7 @@ export const ExitCode = {
   serverError: 1,
   /** bad command line, or the server could not be reached */
   usage: 2,
+  /** a check ran and found a problem (`tether storage check`: a path is not shared on every node) */
+  unhealthy: 3,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -13,6 +13,7 @@ import { registerMountsCommand } from './commands/mounts.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerSessionCommands } from './commands/session.js';
+import { registerStorageCommands } from './commands/storage.js';
 import { ExitCode } from './exit-codes.js';
 
 const program = new Command();
@@ -29,6 +30,7 @@ registerMountsCommand(program);
 registerServerCommand(program);
 registerAdminCommands(program);
 registerSessionCommands(program);
+registerStorageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,3 +4,5 @@ export * from './types.js';
 export { toSessionJson, type SessionJson } from './session-json.js';
 export { profileOffer, planProfile, type ProfileOffer } from './profile.js';
 export { resolveSessionMounts, mountsBasisOf, type MountsResolver } from './effective-mounts.js';
+export { createStorageHealth, DEFAULT_STORAGE_TIMEOUT_MS, MAX_STORAGE_TIMEOUT_MS, type StorageHealthChecker, type StorageHealthReport, type StorageTarget } from './storage-health.js';
+export { singleEngineTargets, swarmTargets } from './storage-targets.js';
