@@ -2,6 +2,7 @@
 // (with and without htpasswd auth), and create aborted while the engine hangs on a bind source.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Duplex } from 'node:stream';
 import { createDockerRuntime, type DockerRuntime } from '../src/runtime/docker/index.js';
 import { isRuntimeError } from '../src/runtime/errors.js';
 import type { PullProgress } from '../src/runtime/types.js';
@@ -10,6 +11,18 @@ import { dockerClient, ensureDocker, execIn, removeLabelled, removeSessionsWithP
 import { startRegistry, type TestRegistry } from './helpers/registry.js';
 import { startSshfsExport, type SshfsExport } from './helpers/sshfs.js';
 import { runtimeContract } from './runtime-contract.js';
+
+/** The echo server started in the background may take a moment to listen. */
+async function eventuallyDial(runtime: DockerRuntime, id: string, port: number): Promise<Duplex> {
+  for (let i = 0; ; i++) {
+    try {
+      return await runtime.dial(id, port);
+    } catch (err) {
+      if (i >= 50 || !isRuntimeError(err, 'unavailable')) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 
 runtimeContract('docker', async () => {
   await ensureDocker();
@@ -127,7 +140,7 @@ describe('docker runtime: images and hanging sources', () => {
     }
   });
 
-  it('runs a command in a container (stdout, stderr and stdin apart, its exit code) and tells its address on the sessions network', async () => {
+  it('runs a command in a container (stdout, stderr and stdin apart, its exit code)', async () => {
     const sessionId = uniqueName('exec');
     const id = await runtime.create({ name: `tether-${sessionId}`, image: TEST_IMAGE, user: '1000:1000', sessionId, userId: 'u', imageId: 'i', cores: null, memory: null, mounts: [] });
     try {
@@ -145,11 +158,35 @@ describe('docker runtime: images and hanging sources', () => {
       assert.equal(await err, 'err\n');
       assert.equal(await exec.exitCode(), 3);
       exec.close();
-      const ip = (await docker.getContainer(id).inspect()).NetworkSettings.Networks[SESSION_NETWORK]?.IPAddress;
-      assert.ok(ip, 'the container joined the sessions network');
-      assert.equal(await runtime.address(id), ip);
       await assert.rejects(runtime.exec('no-such-container', { cmd: ['true'], tty: false, stdin: false }), (e) => isRuntimeError(e, 'not_found'));
-      assert.equal(await runtime.address('no-such-container'), undefined);
+    } finally {
+      await runtime.remove(id);
+    }
+  });
+
+  it('dials a port of the container on the sessions network: a stream both ways; refused, gone, stopped and aborted told apart', async () => {
+    const sessionId = uniqueName('dial');
+    const id = await runtime.create({ name: `tether-${sessionId}`, image: TEST_IMAGE, user: '1000:1000', sessionId, userId: 'u', imageId: 'i', cores: null, memory: null, mounts: [] });
+    try {
+      await runtime.start(id);
+      assert.ok((await docker.getContainer(id).inspect()).NetworkSettings.Networks[SESSION_NETWORK]?.IPAddress, 'the container joined the sessions network');
+      await execIn(docker, id, ['sh', '-c', 'nc -ll -p 7000 -e cat >/dev/null 2>&1 &']);
+      const stream = await eventuallyDial(runtime, id, 7000);
+      const echoed = new Promise<string>((resolve) => {
+        let text = '';
+        stream.on('data', (c: Buffer) => {
+          text += c.toString();
+          if (text.includes('\n')) resolve(text);
+        });
+      });
+      stream.write('ping\n');
+      assert.equal(await echoed, 'ping\n', 'what is written comes back through the echo in the container');
+      stream.destroy();
+      await assert.rejects(runtime.dial(id, 7001), (e) => isRuntimeError(e, 'unavailable') && /port 7001: connect ECONNREFUSED/.test((e as Error).message));
+      await assert.rejects(runtime.dial(id, 7000, AbortSignal.abort()), (e) => isRuntimeError(e, 'aborted'));
+      await assert.rejects(runtime.dial('no-such-container', 7000), (e) => isRuntimeError(e, 'not_found'));
+      await runtime.stop(id, { timeoutSeconds: 0 });
+      await assert.rejects(runtime.dial(id, 7000), (e) => isRuntimeError(e, 'not_found') && /is not running/.test((e as Error).message));
     } finally {
       await runtime.remove(id);
     }

@@ -18,23 +18,23 @@ import { ENTER_PATH, sessionOfHost } from './app-host.js';
 import { APP_COOKIE_BASE, cookieName, cookieValues } from '../api/cookies.js';
 import { credentialStillValid } from '../auth/still-valid.js';
 import type { RevocationHub } from '../auth/revocations.js';
-import { ContainerAddresses, resolveTarget } from './target.js';
+import { resolveTarget } from './target.js';
 import { SAFE_METHODS, originMatchesHost } from '../api/auth-hook.js';
-import { forwardHttp, forwardUpgrade, type Cut } from './forward.js';
+import { forwardHttp, forwardUpgrade, type Cut, type Upstream } from './forward.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-export interface AppProxyOptions { runtime: Pick<Runtime, 'address'>; credentials: AppCredentials; store: Store }
+export interface AppProxyOptions { runtime: Pick<Runtime, 'dial'>; credentials: AppCredentials; store: Store }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 502: 'Bad Gateway' };
 
-type Verdict = { ok: true; host: string; port: number; containerId: string; grant: AppGrant } | { ok: false; status: number; message: string };
+type Verdict = { ok: true; port: number; containerId: string; grant: AppGrant } | { ok: false; status: number; message: string };
 
-interface ProxyContext { o: AppProxyOptions; addresses: ContainerAddresses; cookie: string; secure: boolean }
+interface ProxyContext { o: AppProxyOptions; cookie: string; secure: boolean }
 
 async function authorize(c: ProxyContext, req: IncomingMessage, sessionId: string, strictOrigin: boolean): Promise<Verdict> {
-  const { o, addresses } = c;
+  const { o } = c;
   // every value sent under the cookie's name is tried: one planted for a parent domain by
   // another session's app must not shadow the user's own
   const grant = cookieValues(req.headers.cookie, c.cookie).map((secret) => o.credentials.check(secret, sessionId)).find((g) => g !== null);
@@ -42,7 +42,7 @@ async function authorize(c: ProxyContext, req: IncomingMessage, sessionId: strin
   if (!(await credentialStillValid(o.store, grant, new Date()))) return { ok: false, status: 401, message: 'the Tether sign-in this app was opened with has ended: open the app again from its session page' };
   // a request from a page of another origin (another session's app, any site; "null") is refused
   if (strictOrigin && originMatchesHost(req.headers) === false) return { ok: false, status: 403, message: `requests from origin ${req.headers.origin ?? ''} are not accepted here` };
-  const target = await resolveTarget(o.store, addresses, sessionId);
+  const target = await resolveTarget(o.store, sessionId);
   if (!target.ok) return target;
   // the session changed hands or the user is gone: the grant no longer applies
   if (target.userId !== grant.userId) return { ok: false, status: 403, message: 'this app cookie belongs to someone else' };
@@ -80,10 +80,15 @@ function cutOnRevocation(hub: RevocationHub | undefined, grant: AppGrant, sessio
   ended.once('close', unwatch);
 }
 
+/** The session's app as the forwarders reach it: through the Runtime, wherever the container runs. */
+function upstreamOf(c: ProxyContext, v: { port: number; containerId: string }): Upstream {
+  return { port: v.port, dial: (signal) => c.o.runtime.dial(v.containerId, v.port, signal) };
+}
+
 export function appProxyPlugin(o: AppProxyOptions) {
   return async function registerAppProxy(app: FastifyInstance, deps: AppDeps): Promise<void> {
     const secure = deps.secureCookies === true;
-    const c: ProxyContext = { o, addresses: new ContainerAddresses(o.runtime), cookie: cookieName(APP_COOKIE_BASE, secure), secure };
+    const c: ProxyContext = { o, cookie: cookieName(APP_COOKIE_BASE, secure), secure };
     const hub = deps.revocations;
     const unsubscribe = hub?.subscribe((r) => o.credentials.revoke(r));
     app.addHook('onClose', async () => unsubscribe?.());
@@ -104,7 +109,7 @@ export function appProxyPlugin(o: AppProxyOptions) {
         const unsafe = !SAFE_METHODS.has(req.method ?? 'GET');
         authorize(c, req, sessionId, unsafe).then((v) => {
           if (!v.ok) return refuse(res, v.status, v.message);
-          cutOnRevocation(hub, v.grant, sessionId, forwardHttp(req, res, v, () => c.addresses.forget(v.containerId)), res);
+          cutOnRevocation(hub, v.grant, sessionId, forwardHttp(req, res, upstreamOf(c, v)), res);
         }, (err: unknown) => refuse(res, 502, `cannot reach the session: ${err instanceof Error ? err.message : String(err)}`));
       });
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -116,7 +121,7 @@ export function appProxyPlugin(o: AppProxyOptions) {
         socket.on('error', () => socket.destroy());
         authorize(c, req, sessionId, true).then((v) => {
           if (!v.ok) return socket.end(`HTTP/1.1 ${v.status} ${STATUS_TEXT[v.status] ?? 'Error'}\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(v.message)}\r\n\r\n${v.message}`);
-          cutOnRevocation(hub, v.grant, sessionId, forwardUpgrade(req, socket, head, v, () => c.addresses.forget(v.containerId)), socket);
+          cutOnRevocation(hub, v.grant, sessionId, forwardUpgrade(req, socket, head, upstreamOf(c, v)), socket);
         }, () => socket.destroy());
       });
     });

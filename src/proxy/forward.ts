@@ -2,9 +2,9 @@
 // session's container unchanged except for the headers below. Tether's cookies and any
 // Authorization header are removed so the workspace never sees a Tether credential. What the
 // workspace answers passes unchanged except for its Set-Cookie headers (set-cookie.ts).
-// Both return a function that cuts the connection (access revoked).
+// Each exchange gets its own connection to the container from the Runtime (dial), wherever
+// the session runs. Both return a function that cuts the exchange (access revoked).
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { withoutTetherCookies } from './app-host.js';
 import { rewriteResponseHead, rewriteSetCookies } from './set-cookie.js';
@@ -30,11 +30,26 @@ function forwardedHeaders(req: IncomingMessage, keepUpgrade: boolean): IncomingH
   return h;
 }
 
-/** Called when the target gave no answer at all (refused, unreachable, timed out): its address may be stale. */
-type OnUnreachable = () => void;
+/** The session's web app: its port, and a new connection to it (Runtime.dial) for each exchange. */
+export interface Upstream {
+  port: number;
+  dial(signal: AbortSignal): Promise<Duplex>;
+}
 
-export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: { host: string; port: number }, onUnreachable?: OnUnreachable): Cut {
-  const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req, false), timeout: 60_000 }, (up) => {
+/** the workspace must have answered (an HTTP head) within this long */
+const ANSWER_TIMEOUT_MS = 60_000;
+
+export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: Upstream): Cut {
+  const dialling = new AbortController();
+  const upstream = httpRequest({
+    method: req.method, path: req.url, headers: forwardedHeaders(req, false),
+    // no http.Agent: one dialled connection per request, closed after it
+    createConnection: (_options, done) => {
+      target.dial(dialling.signal).then((stream) => done(null, stream), (err: Error) => done(err, undefined as unknown as Duplex));
+      return undefined;
+    },
+  }, (up) => {
+    clearTimeout(timer);
     const headers = { ...up.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
     const cookies = rewriteSetCookies(up.headers['set-cookie']) ?? [];
@@ -45,10 +60,13 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: {
     res.writeHead(up.statusCode ?? 502, headers);
     up.pipe(res);
   });
-  upstream.on('timeout', () => upstream.destroy(new Error('no answer within 60 s')));
+  const timer = setTimeout(() => {
+    dialling.abort();
+    upstream.destroy(new Error(`no answer within ${ANSWER_TIMEOUT_MS / 1000} s`));
+  }, ANSWER_TIMEOUT_MS);
   upstream.on('error', (err) => {
+    clearTimeout(timer);
     if (!res.headersSent) {
-      onUnreachable?.();
       if (isPageNavigation(req)) return sendStartingPage(req, res, target.port, err.message);
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`Tether app proxy: the workspace's web app at port ${target.port} did not answer (${err.message})\n`);
@@ -56,6 +74,8 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: {
   });
   req.pipe(upstream);
   return () => {
+    clearTimeout(timer);
+    dialling.abort();
     upstream.destroy();
     res.destroy();
   };
@@ -73,32 +93,36 @@ function requestHead(req: IncomingMessage): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string; port: number }, onUnreachable?: OnUnreachable): Cut {
-  const upstream = connect({ host: target.host, port: target.port });
-  upstream.setTimeout(60_000, () => upstream.destroy());
-  let connected = false;
-  upstream.once('connect', () => {
-    connected = true;
-    upstream.setTimeout(0);
-    upstream.write(requestHead(req));
-    if (head.length > 0) upstream.write(head);
-    relayResponseHead(upstream, socket, () => {
-      upstream.pipe(socket);
-      socket.pipe(upstream);
+export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: Upstream): Cut {
+  const dialling = new AbortController();
+  const timer = setTimeout(() => dialling.abort(), ANSWER_TIMEOUT_MS);
+  let upstream: Duplex | undefined;
+  const end = () => {
+    clearTimeout(timer);
+    dialling.abort();
+    upstream?.destroy();
+  };
+  socket.on('error', end);
+  socket.on('close', end);
+  target.dial(dialling.signal).then((up) => {
+    clearTimeout(timer);
+    if (socket.destroyed) return up.destroy();
+    upstream = up;
+    up.on('error', () => socket.destroy());
+    up.on('close', () => socket.destroy());
+    up.write(requestHead(req));
+    if (head.length > 0) up.write(head);
+    relayResponseHead(up, socket, () => {
+      up.pipe(socket);
+      socket.pipe(up);
     });
-  });
-  upstream.on('error', () => {
-    if (!connected) onUnreachable?.();
-    if (!connected && socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  }, () => {
+    clearTimeout(timer);
+    if (socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  socket.on('error', () => upstream.destroy());
-  socket.on('close', () => upstream.destroy());
-  upstream.on('close', () => {
-    if (connected) socket.destroy();
-  });
   return () => {
-    upstream.destroy();
+    end();
     socket.destroy();
   };
 }

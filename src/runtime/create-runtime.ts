@@ -2,9 +2,10 @@
 // feature that reaches containers: sessions, the terminal, the app proxy.
 import type { Runtime } from './types.js';
 import { createDockerRuntime, type DockerRuntime } from './docker/index.js';
-import { createSwarmRuntime, type SwarmRuntime } from './swarm/index.js';
+import { createSwarmRuntime, type NodeAgents, type SwarmRuntime } from './swarm/index.js';
 
-export function createRuntime(kind: Runtime['kind'], o: { dockerHost?: string }): DockerRuntime | SwarmRuntime {
+/** agents: swarm only, the node agents that exec (terminal) and dial (app proxy) on the session's node */
+export function createRuntime(kind: Runtime['kind'], o: { dockerHost?: string; agents?: NodeAgents }): DockerRuntime | SwarmRuntime {
   const engine = o.dockerHost ? { dockerHost: o.dockerHost } : {};
-  return kind === 'swarm' ? createSwarmRuntime(engine) : createDockerRuntime(engine);
+  return kind === 'swarm' ? createSwarmRuntime({ ...engine, agents: o.agents }) : createDockerRuntime(engine);
 }

@@ -1,6 +1,7 @@
 // The Runtime interface: where session containers live. Backends: docker/ (one engine,
 // local socket or DOCKER_HOST); swarm/ (a one-replica service per session). One contract suite covers every backend.
 // Anything that can hang takes an AbortSignal.
+import type { Duplex } from 'node:stream';
 import type { ContainerHardening } from './hardening.js';
 
 export interface BindMount {
@@ -128,8 +129,13 @@ export interface Runtime {
   findBySession(sessionId: string, signal?: AbortSignal): Promise<ContainerInfo | undefined>;
   /** Runs a command in the running container, as the container's own user. */
   exec(id: string, opts: ExecOptions): Promise<ContainerExec>;
-  /** The container's address on the network the session joined, reachable from this Tether; undefined when it has none. */
-  address(id: string, signal?: AbortSignal): Promise<string | undefined>;
+  /**
+   * A raw TCP stream to `port` of the running container (the app proxy's last hop), once
+   * connected. Rejects with NotFoundError when the container is gone or has no address to reach,
+   * 'unavailable' when nothing accepts the connection (the app is not listening yet, the
+   * node's agent does not answer), AbortedError when the signal fires first.
+   */
+  dial(id: string, port: number, signal?: AbortSignal): Promise<Duplex>;
   /**
    * Writes a tar of folder `path` of image `ref` (present) to the new file `dest`, without running
    * the image; false when the image has no such folder. Seeds persistent profiles; optional.

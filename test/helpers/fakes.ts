@@ -117,8 +117,8 @@ export class FakeRuntime implements Runtime {
     throw new RuntimeError('engine', 'fake runtime: exec is not faked');
   }
 
-  async address(): Promise<string | undefined> {
-    return undefined;
+  async dial(): Promise<never> {
+    throw new RuntimeError('engine', 'fake runtime: dial is not faked');
   }
 
   /** the containers of one session still "on the engine" */

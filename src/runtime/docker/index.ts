@@ -9,7 +9,8 @@ import {
 import { SessionNetwork } from './session-network.js';
 import { copyFromImage } from './image-archive.js';
 import { execInContainer } from './exec.js';
-import { containerAddress } from './address.js';
+import { dialContainer } from './dial.js';
+import { Remembered } from '../remembered.js';
 
 export interface DockerRuntime extends Runtime {
   readonly kind: 'docker';
@@ -31,6 +32,7 @@ export interface DockerRuntimeOptions {
 export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRuntime {
   const { docker, local } = connectEngine(opts);
   const network = new SessionNetwork(docker);
+  const addresses = new Remembered<string>();
   let version: Promise<EngineVersion> | undefined;
   return {
     kind: 'docker',
@@ -47,12 +49,15 @@ export function createDockerRuntime(opts: DockerRuntimeOptions = {}): DockerRunt
     create: (spec, signal) => createContainer(docker, spec, signal, network),
     start: (id, signal) => startContainer(docker, id, signal),
     stop: (id, o) => stopContainer(docker, id, o),
-    remove: (id, signal) => removeContainer(docker, id, signal, opts.removeStopSeconds),
+    remove(id, signal) {
+      addresses.forget(id);
+      return removeContainer(docker, id, signal, opts.removeStopSeconds);
+    },
     inspect: (id, signal) => inspectContainer(docker, id, signal),
     list: (signal) => listTether(docker, signal),
     findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
     exec: (id, o) => execInContainer(docker, id, o),
-    address: (id, signal) => containerAddress(docker, id, signal),
+    dial: (id, port, signal) => dialContainer(docker, addresses, id, port, signal),
     copyFromImage: (ref, path, dest, signal) => copyFromImage(docker, ref, path, dest, signal),
   };
 }

@@ -1,13 +1,14 @@
 // The Swarm backend of Runtime: a session is a one-replica service (RestartPolicy none) pinned
 // to the node the caller chose, talked to through a manager's engine API (DOCKER_HOST).
-// Host preparation and exec on the nodes are not done through this module: exec and address
-// answer with a clear "not yet on swarm" error (the terminal and the app proxy say so).
+// Exec (the terminal) and dial (the app proxy) go to the agent of the session's node
+// (node-agents.ts); without agents configured they answer with a clear "not yet on swarm".
 import type Dockerode from 'dockerode';
 import type { Runtime } from '../types.js';
 import { RuntimeError } from '../errors.js';
 import { connectEngine, engineVersion, type EngineVersion } from '../docker/engine.js';
 import { DEFAULT_REMOVE_STOP_SECONDS } from '../docker/containers.js';
 import { ensureImage, RegistryAuthMemo } from './images.js';
+import { dialOnNode, execOnNode, type NodeAgents } from './node-agents.js';
 import { listNodes, type NodeInfo } from './nodes.js';
 import {
   createService, findBySession, inspectService, listTether, locateTask, removeService, startService, stopService,
@@ -30,11 +31,14 @@ export interface SwarmRuntimeOptions {
   dockerHost?: string;
   /** SIGTERM grace of a session's task when it is stopped or removed, fixed at create; default 2 s */
   stopGraceSeconds?: number;
+  /** the node agents that exec and dial on the session's node; absent = neither is possible */
+  agents?: NodeAgents;
 }
 
 export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime {
   const { docker } = connectEngine(opts);
   const stopGraceSeconds = opts.stopGraceSeconds ?? DEFAULT_REMOVE_STOP_SECONDS;
+  const { agents } = opts;
   const auths = new RegistryAuthMemo();
   let version: Promise<EngineVersion> | undefined;
   const getVersion = (signal?: AbortSignal): Promise<EngineVersion> => {
@@ -63,13 +67,16 @@ export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime
     inspect: (id, signal) => inspectService(docker, id, signal),
     list: (signal) => listTether(docker, signal),
     findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
-    exec: async () => {
-      throw new RuntimeError('unavailable', 'not yet on swarm: a shell in a session (web terminal, `tether session shell`) needs exec on the node the session runs on');
+    exec: async (id, o) => {
+      if (!agents) throw new RuntimeError('unavailable', 'not yet on swarm without node agents: a shell in a session (web terminal, `tether session shell`) needs the agent of the node the session runs on');
+      return execOnNode(docker, agents, id, o);
     },
-    address: async () => {
-      throw new RuntimeError('unavailable', "not yet on swarm: the app proxy cannot reach a session's container on a swarm node");
+    dial: async (id, port, signal) => {
+      if (!agents) throw new RuntimeError('unavailable', "not yet on swarm without node agents: the app proxy reaches a session's container through the agent of its node");
+      return dialOnNode(docker, agents, id, port, signal);
     },
   };
 }
 
 export type { NodeInfo } from './nodes.js';
+export type { NodeAgent, NodeAgents } from './node-agents.js';

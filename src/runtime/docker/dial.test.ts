@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
-import { addressOf } from './address.js';
+import { addressOf } from './dial.js';
 
 describe('addressOf', () => {
   const info = (labels: Record<string, string> | undefined, networks: Record<string, string>) =>
