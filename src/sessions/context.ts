@@ -10,6 +10,7 @@ import type { EventLog } from './event-log.js';
 import type { Semaphore } from './semaphore.js';
 import type { ContainerDefaults } from './container-confinement.js';
 import type { MountsResolver } from './effective-mounts.js';
+import type { Placement } from './placement.js';
 
 export interface SessionManagerOptions {
   store: Store;
@@ -37,6 +38,8 @@ export interface SessionManagerOptions {
   onSessionEnding?: (sessionId: string, state: SessionState) => void;
   /** how effective mounts are resolved; default resolveSessionMounts (tests pass a counting one) */
   resolveMounts?: MountsResolver;
+  /** where sessions may run (a swarm's nodes); default the single engine with `preparer` */
+  placement?: Placement;
 }
 
 export interface InFlight {
@@ -68,6 +71,9 @@ export interface SessionContext {
   timers: Set<NodeJS.Timeout>;
   onSessionEnding?: (sessionId: string, state: SessionState) => void;
   resolveMounts: MountsResolver;
+  placement: Placement;
+  /** launches of THIS process being placed: session id -> the node id reserved (counts as load until recorded) */
+  placing: Map<string, string>;
 }
 
 /** Persists a state change with compare-and-set and announces it on the progress stream. */

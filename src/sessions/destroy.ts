@@ -6,7 +6,8 @@ import { transition, type SessionContext } from './context.js';
 import { removeSessionContainer } from './remove-container.js';
 import { SessionError, type Actor } from './types.js';
 
-const DESTROYABLE = ['requested', 'preparing', 'starting', 'running'] as const;
+/** lost too: its node may never come back, and the user must be able to let it go */
+const DESTROYABLE = ['requested', 'preparing', 'starting', 'running', 'lost'] as const;
 
 /** Moves the session to stopping and returns the work that finishes the destroy. */
 export async function beginDestroy(ctx: SessionContext, sessionId: string, actor: Actor, reason = 'destroy requested'): Promise<{ record: SessionRecord; done: Promise<SessionRecord> }> {

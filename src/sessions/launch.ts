@@ -9,7 +9,9 @@ import type { SessionRecord, SessionWarning } from '../store/types.js';
 import { failure, later, transition, type SessionContext } from './context.js';
 import { mountedView, mountsBasisOf } from './effective-mounts.js';
 import { imageAccessProblem, maxSessionsFor, timeLimitFor } from './group-rules.js';
-import { engineDeadlineMs, prepareMounts } from './prepare-mounts.js';
+import { engineDeadlineMs } from './prepare-mounts.js';
+import { placeAndPrepare } from './place-and-prepare.js';
+import type { HostPreparer } from '../hostprep/types.js';
 import { verifyMounts } from './verify-mounts.js';
 import { ACTIVE_STATES, SessionError, type LaunchRequest } from './types.js';
 import { scheduleExpiry } from './expiry.js';
@@ -17,7 +19,6 @@ import { removeSessionContainer } from './remove-container.js';
 import { environmentList } from './environment.js';
 import { confinementFor } from './container-confinement.js';
 import { createWithProfileLock, decideProfile, planProfile, requestedMode, withProfile, type ProfileDecision } from './profile.js';
-import { setupProfile } from './profile-setup.js';
 import type { PlannedMount } from './effective-mounts.js';
 import type { Actor } from './types.js';
 
@@ -88,14 +89,18 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
     throw err;
   });
   ctx.events.emit(record.session_id, 'state', { state: 'requested', image: image.name, user: user.username });
-  const done = runLaunch(ctx, record.session_id, abort.signal, environmentList(req.environment), { mode: profileMode, actor: req.actor })
+  const used = new Set<HostPreparer>([ctx.preparer]);
+  const done = runLaunch(ctx, record.session_id, abort.signal, environmentList(req.environment), { mode: profileMode, actor: req.actor }, used)
     .catch(async (err: unknown) => {
       // Unexpected (store down, bug): still roll back so nothing is left half done.
       ctx.logger.error({ err, session_id: record.session_id }, 'launch crashed');
       await rollback(ctx, record.session_id, null, failure('', 'internal', `launch failed unexpectedly: ${String(err)}`));
     })
     // the stages served the engine's create and start; a running container keeps its mounts
-    .finally(() => ctx.preparer.release(record.session_id))
+    .finally(async () => {
+      ctx.placing.delete(record.session_id);
+      await Promise.all([...used].map((p) => p.release(record.session_id)));
+    })
     .then(async () => {
       const final = (await ctx.store.sessions.get(record.session_id)) as SessionRecord;
       ctx.metrics?.launches.inc({ outcome: final.state === 'running' ? 'running' : 'failed' });
@@ -110,7 +115,7 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
   return record;
 }
 
-async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSignal, env: string[], profile: { mode: ProfileDecision; actor: Actor }): Promise<void> {
+async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSignal, env: string[], profile: { mode: ProfileDecision; actor: Actor }, used: Set<HostPreparer>): Promise<void> {
   const log = ctx.logger.child({ session_id: sessionId });
   const emit = (type: Parameters<typeof ctx.events.emit>[1], data: Record<string, unknown>) => ctx.events.emit(sessionId, type, data);
   const rec = await ctx.store.sessions.get(sessionId);
@@ -137,24 +142,23 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
     return void (await rollback(ctx, sessionId, null, f));
   }
 
-  const warnings: SessionWarning[] = [];
   if (profilePlan) {
-    // before preparation: leftovers cleared, a missing profile built from the image's home, Reset done
-    const setup = await setupProfile({ ctx, log, emit, actor: profile.actor, sessionId, userId: user.user_id }, image, profilePlan, profile.mode === 'reset', signal);
-    warnings.push(...setup.warnings);
-    if (setup.failure) {
-      emit('mapping.failed', { ...setup.failure, required: true });
-      return void (await rollback(ctx, sessionId, null, setup.failure));
-    }
     // the user's programs find their home in the profile
     env = [...env.filter((e) => !e.startsWith('HOME=')), `HOME=${profilePlan.mount.bind}`];
   }
-  const outcomes = await prepareMounts(resolved.view, resolved.planned, {
-    preparer: ctx.preparer, logger: log, emit, onCheck: (result) => ctx.metrics?.volumeChecks.inc({ result }),
-  }, sessionId, signal);
+  // where it runs: the profile (set up first: leftovers cleared, a missing one built from the
+  // image's home, Reset done) and every mapping prepared there, retried once on another node
+  const placed = await placeAndPrepare({
+    ctx, log, emit, sessionId, userId: user.user_id, actor: profile.actor, image, resolved, signal, used,
+    profile: profilePlan ? { plan: profilePlan, reset: profile.mode === 'reset' } : null,
+  });
   if (signal.aborted) return void (await rollback(ctx, sessionId, null, failure('', 'cancelled', `launch cancelled: ${String((signal.reason as Error | undefined)?.message ?? 'destroyed')}`)));
-  const requiredFailure = outcomes.find((o) => !o.ok && o.planned.mount.required);
-  if (requiredFailure?.failure) return void (await rollback(ctx, sessionId, null, requiredFailure.failure));
+  if (!placed.ok) {
+    if (placed.placement) await ctx.store.sessions.update(sessionId, { placement: placed.placement });
+    return void (await rollback(ctx, sessionId, null, placed.failure));
+  }
+  const { target, outcomes } = placed;
+  const warnings: SessionWarning[] = [...placed.warnings];
   const leftOut = new Set<EffectiveMount>();
   for (const o of outcomes) {
     if (o.ok || !o.failure) continue;
@@ -167,10 +171,11 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   // the engine is handed the stages (root-only mount points of exactly the prepared folders)
   const binds: BindMount[] = mounted.map((o) => ({ source: o.source as string, target: o.planned.mount.bind, readOnly: o.planned.mount.mode === 'ro' }));
   const view = mountedView(resolved.view, leftOut);
+  const where = target.node ? { node: target.node, host: target.node.hostname, placement: placed.placement } : {};
   if (!(await transition(ctx, sessionId, ['preparing'], 'starting', {
-    mounts: view, warnings, mappings_digest: resolved.digest, mounts_basis: mountsBasisOf(image, groups, user, ctx.policy, profilePlan !== null),
+    mounts: view, warnings, mappings_digest: resolved.digest, mounts_basis: mountsBasisOf(image, groups, user, ctx.policy, profilePlan !== null), ...where,
   }))) return;
-  log.info({ mounts: binds.length, warnings: warnings.length }, 'launch: starting');
+  log.info({ mounts: binds.length, warnings: warnings.length, node: target.node?.hostname }, 'launch: starting');
 
   // Image: present or pulled, progress on the stream.
   try {
@@ -197,6 +202,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
       sessionId, userId: user.user_id, imageId: image.image_id, instanceId, ...confinementFor(image, ctx.containerDefaults),
       ...(cmd ? { cmd } : {}),
       ...(env.length > 0 ? { env } : {}),
+      ...(target.node ? { node: target.node.id } : {}),
     }, AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)])), signal);
     containerId = id;
     emit('container.created', { container_id: id });
@@ -214,7 +220,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   }
 
   // Every bind must show the very folder that was prepared: anything else is an attack.
-  const mismatch = await verifyMounts({ ...ctx, logger: log }, containerId, mounted, user.username, deadlineMs, signal);
+  const mismatch = await verifyMounts({ logger: log, preparer: target.preparer, pidOf: ctx.placement.pidOf }, containerId, mounted, user.username, deadlineMs, signal);
   if (mismatch) return void (await rollback(ctx, sessionId, containerId, mismatch));
 
   const limit = timeLimitFor(groups);

@@ -1,5 +1,6 @@
 // createSessionManager: the session use-cases behind one object the API, the CLI's server
 // and the tests share. The work itself lives in launch.ts, destroy.ts, reconcile.ts, expiry.ts.
+import { hostname } from 'node:os';
 import type { SessionRecord, SessionState } from '../store/types.js';
 import type { SessionContext, SessionManagerOptions } from './context.js';
 import { basisChanges, currentDigest, mountsBasisOf, resolveSessionMounts } from './effective-mounts.js';
@@ -10,6 +11,7 @@ import { beginLaunch } from './launch.js';
 import { keepalive } from './keepalive.js';
 import { reconcile } from './reconcile.js';
 import { Semaphore } from './semaphore.js';
+import { singleEnginePlacement } from './placement.js';
 import { BUILT_IN_CONTAINER_DEFAULTS } from './container-confinement.js';
 import { LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
 
@@ -32,6 +34,8 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     ...(opts.containerCmd ? { containerCmd: opts.containerCmd } : {}),
     ...(opts.onSessionEnding ? { onSessionEnding: opts.onSessionEnding } : {}),
     resolveMounts: opts.resolveMounts ?? resolveSessionMounts,
+    placement: opts.placement ?? singleEnginePlacement(opts.preparer, (id, signal) => opts.runtime.inspect(id, signal), hostname()),
+    placing: new Map(),
   };
   const background: NodeJS.Timeout[] = [];
   let closed = false;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ImageRecord, SessionWarning } from '../store/types.js';
-import type { ProfileStepRequest, RemovalSummary } from '../hostprep/types.js';
+import type { HostPreparer, ProfileStepRequest, RemovalSummary } from '../hostprep/types.js';
 import { failure, type SessionContext } from './context.js';
 import type { PlannedMount } from './effective-mounts.js';
 import type { Actor, SessionEventType } from './types.js';
@@ -26,6 +26,8 @@ interface SetupDeps {
   actor: Actor;
   sessionId: string;
   userId: string;
+  /** host preparation on the node the session is being placed on */
+  preparer: HostPreparer;
 }
 
 /** The image's home as a tar in a fresh root-only temp folder, or null (none, or it could not be read: a warning). */
@@ -60,7 +62,7 @@ export async function setupProfile(deps: SetupDeps, image: ImageRecord, profile:
   const warnings: SessionWarning[] = [];
   const m = profile.mount;
   const fail = (cls: string, message: string) => ({ failure: failure(profile.label, cls, `${m.host_path} (persistent profile): ${message}`), warnings });
-  const profiles = ctx.preparer.profiles;
+  const profiles = deps.preparer.profiles;
   if (!profiles) {
     // the engine-helper preparer: the profile is created unseeded by ordinary preparation
     if (reset) return fail('io', 'Reset is not available when host preparation runs through the engine (remote engine); launch with "enabled" or ask an administrator');

@@ -8,18 +8,26 @@
 // - a running session whose container vanished (or exited) is marked failed with the reason;
 // - a session left in requested/preparing/starting by a crashed process is rolled back to
 //   failed with its container removed; one left in stopping is finished to destroyed;
-// - a persistent-profile lock whose session is no longer live is released.
+// - a persistent-profile lock whose session is no longer live is released;
+// - swarm: a running session whose node is down or disconnected (or whose task Swarm marked
+//   orphaned) is marked `lost`, the node named: its container cannot be checked, and may
+//   still run there. When the node is back: its container still runs -> running again (the
+//   user's work goes on; destroying it is theirs to decide); it is gone or stopped -> its
+//   service is removed and the session failed with the reason. Host data is never touched.
 // Sessions with a launch or destroy in flight in THIS process are left alone. One Tether
 // server per database is assumed (two servers would each see the other's launches as stale).
 import { failure, transition, type SessionContext } from './context.js';
 import { removeSessionContainer } from './remove-container.js';
 import { ACTIVE_STATES, FINAL_STATES, type ReconcileReport } from './types.js';
+import { UNREACHABLE_NODE_STATES, type NodeStatus } from './placement.js';
 
 export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
-  const report: ReconcileReport = { removedContainers: [], failedSessions: [], destroyedSessions: [], expiredSessions: [] };
+  const report: ReconcileReport = { removedContainers: [], failedSessions: [], destroyedSessions: [], expiredSessions: [], lostSessions: [], recoveredSessions: [] };
   const log = ctx.logger.child({ task: 'reconcile' });
   // Containers first, then sessions: a session created in between is then known.
   const containers = await ctx.runtime.list(AbortSignal.timeout(ctx.engineTimeoutMs));
+  const unreachable = new Map<string, NodeStatus>();
+  for (const n of await ctx.placement.nodes(AbortSignal.timeout(ctx.engineTimeoutMs))) if (UNREACHABLE_NODE_STATES.includes(n.state)) unreachable.set(n.id, n);
   const sessions = await ctx.store.sessions.list();
   const byId = new Map(sessions.map((s) => [s.session_id, s]));
   const containerOf = new Map<string, (typeof containers)[number]>();
@@ -53,6 +61,35 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
     if (FINAL_STATES.includes(s.state) || ctx.inFlight.has(s.session_id)) return;
     const c = containerOf.get(s.session_id);
     const slog = log.child({ session_id: s.session_id });
+    const nodeId = s.node?.id ?? c?.host ?? null;
+    const gone = nodeId === null ? undefined : unreachable.get(nodeId);
+    const nodeName = s.node?.hostname ?? gone?.hostname ?? nodeId ?? 'its node';
+    if (s.state === 'running' && (gone || c?.state === 'lost')) {
+      const why = gone ? `node ${nodeName} is ${gone.state}` : `Swarm lost track of its task on node ${nodeName} (orphaned)`;
+      const err = failure('', 'lost', `session lost: ${why}; its container could not be checked and may still run there (settled when the node is back)`);
+      if (await transition(ctx, s.session_id, ['running'], 'lost', { error: err })) {
+        slog.warn({ node: nodeName }, err.message);
+        report.lostSessions.push(s.session_id);
+      }
+      return;
+    }
+    if (s.state === 'lost') {
+      if (gone || c?.state === 'lost') return;
+      if (c?.running) {
+        if (await transition(ctx, s.session_id, ['lost'], 'running', { error: null })) {
+          slog.warn({ node: nodeName }, `node ${nodeName} is back and the session's container still runs: running again`);
+          report.recoveredSessions.push(s.session_id);
+        }
+        return;
+      }
+      const why = `node ${nodeName} came back without the session's container (${c ? `engine state ${c.state}` : 'it is gone'})`;
+      await removeSessionContainer(ctx, s.session_id, c?.id ?? s.container_id, { kill: true });
+      if (await transition(ctx, s.session_id, ['lost'], 'failed', { error: failure('', 'vanished', `session failed: ${why}`), container_id: null })) {
+        slog.warn(why);
+        report.failedSessions.push(s.session_id);
+      }
+      return;
+    }
     if (s.state === 'running') {
       if (c?.running) return;
       // The container list is a snapshot taken earlier: a launch may have finished since.

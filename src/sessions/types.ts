@@ -79,6 +79,10 @@ export interface ReconcileReport {
   failedSessions: string[];
   destroyedSessions: string[];
   expiredSessions: string[];
+  /** running sessions whose node went down or was cut off, now `lost` */
+  lostSessions: string[];
+  /** lost sessions whose node came back with their container still running */
+  recoveredSessions: string[];
 }
 
 export interface DriftExplanation {

@@ -1,7 +1,9 @@
 // After start, before `running`: every bind inside the container must be the very folder host
 // preparation opened, checked and staged (same device and inode). A mismatch means someone
 // got another folder mounted: the session fails with class `policy` and the log says `attack`.
+import type { HostPreparer } from '../hostprep/types.js';
 import type { SessionWarning } from '../store/types.js';
+import type { Placement } from './placement.js';
 import type { SessionContext } from './context.js';
 import { failure } from './context.js';
 import type { MountOutcome } from './prepare-mounts.js';
@@ -10,7 +12,7 @@ const showId = (id: { dev: number; ino: number } | null | undefined): string => 
 
 /** null when every bind is the prepared folder; else the failure to roll back with. */
 export async function verifyMounts(
-  ctx: Pick<SessionContext, 'runtime' | 'preparer' | 'logger'>,
+  ctx: Pick<SessionContext, 'logger'> & { preparer: HostPreparer; pidOf: Placement['pidOf'] },
   containerId: string,
   mounted: MountOutcome[],
   username: string,
@@ -18,13 +20,13 @@ export async function verifyMounts(
   signal: AbortSignal,
 ): Promise<SessionWarning | null> {
   if (mounted.length === 0) return null;
-  const info = await ctx.runtime.inspect(containerId, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])).catch(() => undefined);
-  if (!info?.pid) {
+  const pid = await ctx.pidOf(containerId, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])).catch(() => null);
+  if (!pid) {
     return failure('', 'engine', `the container stopped (or vanished) before its mounts could be verified; it is not kept (expected it to keep running after start)`);
   }
   const byTarget = new Map(mounted.map((o) => [o.planned.mount.bind, o]));
   const checks = mounted.map((o) => ({ target: o.planned.mount.bind, expected: o.identity as { dev: number; ino: number } }));
-  const res = await ctx.preparer.verify(info.pid, checks, timeoutMs, signal);
+  const res = await ctx.preparer.verify(pid, checks, timeoutMs, signal);
   if (!res.ok) {
     return failure(mounted.length === 1 ? (mounted[0] as MountOutcome).planned.label : '', res.class, `verifying the session's mounts after start failed: ${res.message}`);
   }

@@ -121,9 +121,13 @@ export async function findBySession(docker: Dockerode, sessionId: string, signal
   return (await listByLabels(docker, [`${LABEL_TETHER}=1`, `${LABEL_SESSION}=${sessionId}`], signal))[0];
 }
 
-/** Where a session's task runs: its node and the container id on that node's engine (terminal, app proxy, tests). */
-export async function locateTask(docker: Dockerode, id: string, signal?: AbortSignal): Promise<{ nodeId: string; containerId: string } | undefined> {
+/**
+ * Where a session's task runs: its node, the container id on that node's engine (terminal, app
+ * proxy, tests) and, while it runs, its main process in that node's pid namespace (verify).
+ */
+export async function locateTask(docker: Dockerode, id: string, signal?: AbortSignal): Promise<{ nodeId: string; containerId: string; pid: number | null } | undefined> {
   const task = newestTasks(await tasksOf(docker, [id], signal)).get(id);
   const containerId = task?.Status.ContainerStatus?.ContainerID;
-  return task?.NodeID && containerId ? { nodeId: task.NodeID, containerId } : undefined;
+  const pid = task?.Status.State === 'running' ? task.Status.ContainerStatus?.PID || null : null;
+  return task?.NodeID && containerId ? { nodeId: task.NodeID, containerId, pid } : undefined;
 }
