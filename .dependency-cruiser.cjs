@@ -32,6 +32,7 @@ const PURE_FOR_WEB = [
   '^src/mappings/',
   '^src/sessions/progress-line\\.ts$',
   '^src/sessions/vocabulary\\.ts$',
+  '^src/sessions/storage-report\\.ts$',
   '^src/terminal/protocol\\.ts$',
 ];
 

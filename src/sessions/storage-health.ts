@@ -5,17 +5,13 @@
 // disposable host-preparation workers under the check's timeout, so hung storage shows up as
 // `hung` and never holds the check (nor Tether) past it.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FailureClass, HostPreparer, StorageProbeRequest, StorageProbeResult } from '../hostprep/index.js';
+import type { HostPreparer, StorageProbeRequest, StorageProbeResult } from '../hostprep/index.js';
 import type { Store } from '../store/types.js';
 import { Semaphore } from './semaphore.js';
-import { storagePaths, type StoragePath, type StorageUse } from './storage-paths.js';
+import { storagePaths, type StoragePath } from './storage-paths.js';
+import type { StorageHealthReport, StorageNode, StorageNodeResult, StoragePathHealth, StorageVerdict } from './storage-report.js';
 
-export interface StorageNode {
-  /** the swarm node id; null on the single-engine runtime */
-  id: string | null;
-  hostname: string;
-  zone: string | null;
-}
+export type { StorageHealthReport, StorageNode, StorageNodeResult, StoragePathHealth, StorageVerdict } from './storage-report.js';
 
 /**
  * A node to check on: its preparer; or why it cannot be checked though it should be (its agent
@@ -25,42 +21,6 @@ export type StorageTarget =
   | { node: StorageNode; preparer: HostPreparer }
   | { node: StorageNode; unavailable: string }
   | { node: StorageNode; skipped: string };
-
-export type StorageVerdict = 'shared' | 'not_shared' | 'missing' | 'hung' | 'error';
-/** what the marker showed on a node: the writer wrote it (and saw it back), others saw it or not */
-export type MarkerState = 'written' | 'seen' | 'not_seen';
-
-export interface StorageNodeResult {
-  node: StorageNode;
-  /** the prefix answered there (it may still not exist) */
-  reachable: boolean;
-  /** null when unknown (not reachable) */
-  exists: boolean | null;
-  /** how long the first probe (exists and answers) took there; null when the node was not probed */
-  ms: number | null;
-  marker: MarkerState | null;
-  /** the failure class (hostprep's, e.g. timeout) of the first step that failed there */
-  class: FailureClass | null;
-  message: string | null;
-}
-
-export interface StoragePathHealth {
-  path: string;
-  verdict: StorageVerdict;
-  /** one sentence saying why */
-  message: string;
-  used_by: StorageUse[];
-  nodes: StorageNodeResult[];
-}
-
-export interface StorageHealthReport {
-  checked_at: string;
-  timeout_ms: number;
-  /** every path's verdict is shared */
-  ok: boolean;
-  nodes: Array<StorageNode & { checked: boolean; message: string | null }>;
-  paths: StoragePathHealth[];
-}
 
 export interface StorageHealthOptions {
   store: Store;
@@ -73,7 +33,7 @@ export const DEFAULT_STORAGE_TIMEOUT_MS = 5_000;
 export const MAX_STORAGE_TIMEOUT_MS = 60_000;
 /** paths checked at once: each takes up to one worker request per node */
 const PATHS_AT_ONCE = 8;
-/** how long listing the nodes may take beyond the probe timeout */
+/** how long listing the nodes and asking their agents may take */
 const TARGETS_MS = 10_000;
 
 export interface StorageHealthChecker {

@@ -3,14 +3,7 @@
 // persistent profile path, each with the mappings that use it. Pure.
 import { fixedPrefix, normalizePath } from '../mappings/index.js';
 import type { GroupRecord, ImageRecord } from '../store/types.js';
-
-export interface StorageUse {
-  kind: 'image' | 'group' | 'profile';
-  /** the image's or group's name (profile: the image's) */
-  name: string;
-  /** the host path as written in the mapping (tokens unexpanded) */
-  host_path: string;
-}
+import type { StorageUse } from './storage-report.js';
 
 export interface StoragePath {
   /** the fixed prefix: what every host sees before any token is expanded */

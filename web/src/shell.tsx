@@ -13,11 +13,12 @@ import { ApiKeysPage } from './pages/api-keys.js';
 import { LaunchPage } from './pages/launch.js';
 import { SessionsPage } from './pages/sessions.js';
 import { SessionPage } from './pages/session.js';
+import { StoragePage } from './pages/storage.js';
 
 const USER_NAV = [['/launch', 'Launch'], ['/sessions', 'My sessions']] as const;
 const ADMIN_NAV = [
   ['/admin/images', 'Images'], ['/admin/groups', 'Groups'], ['/admin/users', 'Users'], ['/admin/mounts', 'Effective mounts'],
-  ['/admin/sessions', 'All sessions'], ['/admin/audit', 'Audit log'], ['/admin/api-keys', 'API keys'],
+  ['/admin/sessions', 'All sessions'], ['/admin/storage', 'Storage'], ['/admin/audit', 'Audit log'], ['/admin/api-keys', 'API keys'],
 ] as const;
 
 function page(path: string, me: Me) {
@@ -38,6 +39,7 @@ function page(path: string, me: Me) {
   if (path === '/admin/mounts') return <MountsPage />;
   if (path === '/admin/sessions') return <SessionsPage all username={me.user.username} />;
   if (path === '/admin/audit') return <AuditPage />;
+  if (path === '/admin/storage') return <StoragePage />;
   return null;
 }
 

@@ -4,11 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../types.js';
 import { badRequest } from '../http-error.js';
 import { errorResponses } from '../schemas.js';
+import { MARKER_STATES, STORAGE_VERDICTS } from '../../sessions/storage-report.js';
 import { DEFAULT_STORAGE_TIMEOUT_MS, MAX_STORAGE_TIMEOUT_MS, type StorageHealthChecker } from '../../sessions/index.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const node = { id: nullable('string'), hostname: { type: 'string' }, zone: nullable('string') } as const;
-const VERDICTS = ['shared', 'not_shared', 'missing', 'hung', 'error'];
 
 export const storageHealthSchema = {
   type: 'object',
@@ -27,7 +27,7 @@ export const storageHealthSchema = {
         type: 'object',
         properties: {
           path: { type: 'string', description: 'the fixed prefix (the host path up to its first token)' },
-          verdict: { type: 'string', enum: VERDICTS },
+          verdict: { type: 'string', enum: STORAGE_VERDICTS },
           message: { type: 'string' },
           used_by: {
             type: 'array',
@@ -42,7 +42,7 @@ export const storageHealthSchema = {
                 reachable: { type: 'boolean' },
                 exists: nullable('boolean'),
                 ms: nullable('integer'),
-                marker: { type: ['string', 'null'], enum: ['written', 'seen', 'not_seen', null] },
+                marker: { type: ['string', 'null'], enum: [...MARKER_STATES, null] },
                 class: nullable('string'),
                 message: nullable('string'),
               },
