@@ -1,13 +1,18 @@
-// Joins the session use-cases to `tether server` (a DepsExtension, see server.ts): the Docker
-// runtime, host preparation, the session manager and metrics; the sessions routes under
-// /api/v1 and GET /metrics at the root (public with TETHER_METRICS_PUBLIC=1); reconcile at start and every 30 s; expiry sweep.
+// The sessions and metrics features of `tether server` (Fastify plugins, see api/app.ts).
+// 'tether-metrics': the metrics (app.metrics) and GET /metrics at the root (public with
+// TETHER_METRICS_PUBLIC=1). 'tether-sessions': the runtime (app.runtime), host preparation,
+// the session manager (app.sessions) and the sessions routes under /api/v1; reconcile at
+// start and every 30 s, expiry sweep; on close the manager, then host preparation, stop.
 import pino, { type Logger } from 'pino';
-import type { DepsExtension } from './server.js';
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { serveSessions } from './api/app.js';
+import type { Config } from './config.js';
+import type { Runtime } from './runtime/types.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import { createHostPreparer } from './hostprep/index.js';
 import { createSessionManager } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
-import { sessionsRoutes } from './api/routes/sessions.js';
 import { loadServerEnv } from './config.js';
 import { setUpSessionFirewall } from './server-firewall.js';
 
@@ -27,41 +32,57 @@ export const REMOTE_HELPER_IMAGE = 'busybox:1.36';
  */
 export const LOCAL_PREPARER_WORKERS = { minWorkers: 4, maxWorkers: 8 } as const;
 
-export interface SessionsExtensionOptions {
-  /** where the server-only settings (TETHER_METRICS_PUBLIC) are read; default process.env */
+export interface ServerEnvOptions {
+  /** where the server-only settings (TETHER_METRICS_PUBLIC, ...) are read; default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
-/** Throws at once on a bad server-only setting (e.g. TETHER_METRICS_PUBLIC=yes): the server does not start. */
-export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExtension {
-  const { metricsPublic, sessionsReachApi, sessionDefaults } = loadServerEnv(opts.env);
-  return async (deps, config) => {
+/** Throws at once on a bad TETHER_METRICS_PUBLIC (e.g. "yes"): the server does not start. */
+export function metricsPlugin(opts: ServerEnvOptions = {}) {
+  const { metricsPublic } = loadServerEnv(opts.env);
+  return fp(async (app: FastifyInstance) => {
+    const metrics = createMetrics({ store: app.deps.store });
+    app.decorate('metrics', metrics);
+    await app.register(metricsRoute(metrics, { access: metricsPublic ? 'public' : 'admin' }));
+  }, { name: 'tether-metrics', dependencies: ['tether-core'] });
+}
+
+/** Throws at once on a bad server-only setting: the server does not start. */
+export function sessionsPlugin(config: Config, opts: ServerEnvOptions = {}) {
+  const { sessionsReachApi, sessionDefaults } = loadServerEnv(opts.env);
+  return fp(async (app: FastifyInstance) => {
+    const deps = app.deps;
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     // swarm: sessions are services on the swarm's nodes; host preparation still goes through
     // helper containers on the manager's engine (right for shared storage mounted there too)
     // until each node has its own agent
     const runtime = createRuntime(config.runtime, { dockerHost: config.dockerHost });
+    app.decorate<Runtime>('runtime', runtime);
     await setUpSessionFirewall({ local: runtime.local, listen: config.listen, reachApi: sessionsReachApi, logger });
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
     // stages live under a folder per instance: what this instance's previous run left (a crash) is released now
     const stagingNamespace = await deps.store.instanceId();
     const preparer = createHostPreparer({ runtime, helperImage: REMOTE_HELPER_IMAGE, policy: deps.policy, logger, ...LOCAL_PREPARER_WORKERS, stagingNamespace });
+    app.addHook('onClose', async () => {
+      await preparer.close().catch((err: unknown) => logger.error({ err }, 'closing host preparation failed'));
+    });
     await preparer.sweep(AbortSignal.timeout(STAGE_SWEEP_TIMEOUT_MS)).then(
       (n) => n > 0 && logger.warn({ swept: n }, 'host preparation: released stale stages (or helpers) of a previous run'),
       (err: unknown) => logger.error({ err }, 'host preparation: sweeping stale stages failed; they stay until the next start'),
     );
-    const metrics = createMetrics({ store: deps.store });
     const manager = createSessionManager({
-      store: deps.store, runtime, preparer, policy: deps.policy, logger: logger.child({ component: 'sessions' }), metrics,
+      store: deps.store, runtime, preparer, policy: deps.policy, logger: logger.child({ component: 'sessions' }), metrics: app.metrics,
       // the server's one box (server.ts), the one the API seals registry credentials with
       decryptRegistryAuth: deps.secrets?.openRegistryAuth,
       containerDefaults: sessionDefaults,
       // terminals and app access on a session close as soon as it stops being usable
-      onSessionEnding: (sessionId, state) => deps.revocations?.publish({ kind: 'session', sessionId, reason: `session ${state}` }),
+      onSessionEnding: (sessionId, state) => deps.revocations.publish({ kind: 'session', sessionId, reason: `session ${state}` }),
     });
-    deps.sessions = manager;
-    deps.plugins = [...(deps.plugins ?? []), sessionsRoutes(manager)];
-    deps.rootPlugins = [...(deps.rootPlugins ?? []), metricsRoute(metrics, { access: metricsPublic ? 'public' : 'admin' })];
+    // hooks run last-added first: the manager stops before host preparation closes
+    app.addHook('onClose', async () => {
+      await manager.close().catch((err: unknown) => logger.error({ err }, 'closing the session manager failed'));
+    });
+    await serveSessions(app, manager);
     try {
       const report = await manager.reconcile();
       logger.info({ reconcile: report }, 'sessions reconciled at start');
@@ -70,9 +91,5 @@ export function sessionsExtension(opts: SessionsExtensionOptions = {}): DepsExte
       logger.error({ err }, 'reconcile at start failed (is the Docker Engine reachable?)');
     }
     manager.startBackground({ reconcileEveryMs: RECONCILE_EVERY_MS });
-    return async () => {
-      await manager.close();
-      await preparer.close();
-    };
-  };
+  }, { name: 'tether-sessions', dependencies: ['tether-core', 'tether-metrics'] });
 }

@@ -1,13 +1,13 @@
-// `tether server`: open the store, make sure an administrator exists, build the API and
-// listen; close cleanly on SIGINT/SIGTERM. Other layers (runtime, sessions) join through
-// `extendDeps`, which may add services/plugins to the deps before the app is built and
-// return a cleanup to run at shutdown.
+// `tether server`: open the store, make sure an administrator exists, build the API with the
+// features it is given (Fastify plugins: server-sessions.ts, server-workspaces.ts) and the web
+// UI, and listen; close cleanly on SIGINT/SIGTERM (the features release what they opened in
+// their onClose hooks, then the store closes).
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { loadServerEnv, type Config } from './config.js';
 import type { AppDeps } from './api/types.js';
-import { buildApp } from './api/app.js';
+import { buildApp, type Feature } from './api/app.js';
 import { webUiPlugin } from './api/web-ui.js';
 import { DEFAULT_SCRYPT_N, generatePassword, hashPassword } from './auth/index.js';
 import { openStore } from './store/open-store.js';
@@ -17,10 +17,9 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { createSecretBox } from './secrets/index.js';
 import { RevocationHub } from './auth/revocations.js';
 
-export type DepsExtension = (deps: AppDeps, config: Config) => Promise<(() => Promise<void>) | void>;
-
 export interface ServerOptions {
-  extendDeps?: DepsExtension[];
+  /** the features to serve besides the API's core and the web UI, in the order they load */
+  features?: Feature[];
   /** where the generated admin password is printed (default stdout) */
   print?: (line: string) => void;
   logger?: Logger;
@@ -98,20 +97,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const scryptN = options.scryptN ?? DEFAULT_SCRYPT_N;
   const deps = await buildServerDeps(config, logger);
   deps.auth = { ...deps.auth, scryptN };
-  const cleanups: Array<() => Promise<void>> = [];
   let app: FastifyInstance | undefined;
   try {
     await ensureAdministrator(deps.store, config, options.print ?? ((l) => process.stdout.write(`${l}\n`)), scryptN);
-    for (const extend of options.extendDeps ?? []) {
-      const cleanup = await extend(deps, config);
-      if (cleanup) cleanups.push(cleanup);
-    }
-    deps.rootPlugins = [...(deps.rootPlugins ?? []), webUiPlugin()];
-    app = await buildApp(deps);
+    app = await buildApp(deps, [...(options.features ?? []), webUiPlugin()]);
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (err) {
     await app?.close().catch(() => {});
-    for (const c of cleanups.reverse()) await c().catch(() => {});
     await deps.store.close().catch(() => {});
     throw err;
   }
@@ -122,7 +114,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     await app.close();
-    for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
     await deps.store.close();
   })());
   if (options.handleSignals !== false) {

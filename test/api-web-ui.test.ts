@@ -19,8 +19,8 @@ describe('web UI plugin', () => {
     await writeFile(join(dir, 'dist/index.html'), '<div id="root"></div>');
     await writeFile(join(dir, 'dist/assets/app-1234.js'), 'console.log(1)');
     await writeFile(join(dir, 'secret.txt'), 'outside web/dist');
-    t = await makeTestApp('sqlite', { rootPlugins: [webUiPlugin({ root: join(dir, 'dist') })] });
-    unbuilt = await makeTestApp('sqlite', { rootPlugins: [webUiPlugin({ root: join(dir, 'empty') })] });
+    t = await makeTestApp('sqlite', {}, [webUiPlugin({ root: join(dir, 'dist') })]);
+    unbuilt = await makeTestApp('sqlite', {}, [webUiPlugin({ root: join(dir, 'empty') })]);
   });
   after(async () => {
     await t?.cleanup();

@@ -7,10 +7,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { sessionLab, mapping, eventually, type SessionLab } from './helpers/sessions.js';
+import { mapping, eventually, sessionsLabPlugin, type SessionLab } from './helpers/sessions.js';
 import { makeTestApp, type TestApp } from './helpers/app.js';
 import { storeKinds } from './helpers/databases.js';
-import { sessionsRoutes } from '../src/api/routes/sessions.js';
 import { kasmClient, kasmFixtures, missingFields, type KasmAuth, type KasmKey } from './helpers/kasm-client.js';
 import { fromKasmId, toKasmId } from '../src/api/kasm/ids.js';
 
@@ -40,13 +39,7 @@ for (const kind of storeKinds) {
     let share: string;
 
     before(async () => {
-      t = await makeTestApp(kind, {
-        plugins: [async (app, deps) => {
-          lab = await sessionLab({ store: deps.store });
-          deps.sessions = lab.manager;
-          await sessionsRoutes(lab.manager)(app, deps);
-        }],
-      });
+      t = await makeTestApp(kind, {}, [sessionsLabPlugin((l) => { lab = l; })]);
       url = await t.app.listen({ host: '127.0.0.1', port: 0 });
       share = await lab.folder(`/srv/tether-kasm-${lab.runId}`);
       const created = await t.call(t.adminToken, { method: 'POST', url: '/api/v1/api-keys', payload: { name: 'lms', permissions: ['sessions', 'users', 'groups', 'images'] } });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
-import { sessionsExtension } from '../src/server-sessions.js';
+import { metricsPlugin, sessionsPlugin } from '../src/server-sessions.js';
 import { SESSION_NETWORK } from '../src/runtime/hardening.js';
 import { sessionLab, type SessionLab } from './helpers/sessions.js';
 import { execIn } from './helpers/docker.js';
@@ -44,7 +44,7 @@ describe('sessions cannot reach the Tether API unless allowed (real server, engi
     const fullEnv = { TETHER_ADMIN_PASSWORD: 'firewall-admin-password', ...env };
     const config = loadConfig({ dataDir: dir, listen: `${gateway}:${port}` }, fullEnv);
     const server = await startServer(config, {
-      extendDeps: [sessionsExtension({ env: fullEnv })], print: () => {}, logger: pino({ level: 'silent' }), handleSignals: false, scryptN: 2 ** 10,
+      features: [metricsPlugin({ env: fullEnv }), sessionsPlugin(config, { env: fullEnv })], print: () => {}, logger: pino({ level: 'silent' }), handleSignals: false, scryptN: 2 ** 10,
     });
     try {
       await run(server);

@@ -1,4 +1,4 @@
-// TETHER_METRICS_PUBLIC through the real path: the sessions extension reads it (server only,
+// TETHER_METRICS_PUBLIC through the real path: the metrics plugin reads it (server only,
 // not loadConfig), startServer with it (real engine) registers GET /metrics public or administrators-only.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
-import { sessionsExtension } from '../src/server-sessions.js';
+import { metricsPlugin, sessionsPlugin } from '../src/server-sessions.js';
 
 /** Starts `tether server` in-process with the given environment; returns GET /metrics without a token. */
 async function metricsWithoutToken(env: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -17,7 +17,7 @@ async function metricsWithoutToken(env: Record<string, string>): Promise<{ statu
     const fullEnv = { TETHER_ADMIN_PASSWORD: 'metrics-admin-password', ...env };
     const config = loadConfig({ dataDir: dir, listen: '127.0.0.1:0' }, fullEnv);
     const server = await startServer(config, {
-      extendDeps: [sessionsExtension({ env: fullEnv })], print: () => {}, logger: pino({ level: 'silent' }), handleSignals: false, scryptN: 2 ** 10,
+      features: [metricsPlugin({ env: fullEnv }), sessionsPlugin(config, { env: fullEnv })], print: () => {}, logger: pino({ level: 'silent' }), handleSignals: false, scryptN: 2 ** 10,
     });
     try {
       const res = await fetch(`${server.url}/metrics`);
@@ -45,6 +45,6 @@ describe('TETHER_METRICS_PUBLIC (real server, real engine)', () => {
   });
 
   it('anything else stops the server with a clear message', () => {
-    assert.throws(() => sessionsExtension({ env: { TETHER_METRICS_PUBLIC: 'yes' } }), /TETHER_METRICS_PUBLIC: "yes" is not a switch; expected 1 \(on\) or 0 \(off\)/);
+    assert.throws(() => metricsPlugin({ env: { TETHER_METRICS_PUBLIC: 'yes' } }), /TETHER_METRICS_PUBLIC: "yes" is not a switch; expected 1 \(on\) or 0 \(off\)/);
   });
 });

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/api/app.js';
-import { sessionsRoutes } from '../src/api/routes/sessions.js';
 import { generateTokenSecret } from '../src/auth/index.js';
 import { createSecretBox, SECRET_KEY_FILE, sealRegistryAuth } from '../src/secrets/index.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from '../src/store/system-groups.js';
@@ -18,7 +17,7 @@ import { apiCall } from './helpers/http-api.js';
 import { TEST_POLICY, TEST_SCRYPT_N } from './helpers/app.js';
 import { freshStore, type FreshStore } from './helpers/databases.js';
 import { startRegistry, type TestRegistry } from './helpers/registry.js';
-import { readSse, sessionLab, type SessionLab } from './helpers/sessions.js';
+import { readSse, sessionLab, sessionsFeatureOf, type SessionLab } from './helpers/sessions.js';
 
 const PASSWORD = `pw-${randomUUID()}`;
 
@@ -46,7 +45,7 @@ describe('registry credentials per image (real engine, real htpasswd registry, S
     const t = generateTokenSecret();
     await fresh.store.tokens.create({ token_id: randomUUID(), user_id: adminId, kind: 'api', name: 't', digest: t.digest, created_at: at, expires_at: null, revoked_at: null, last_used_at: null });
     token = t.secret;
-    app = await buildApp({ store: fresh.store, policy: TEST_POLICY, auth: { scryptN: TEST_SCRYPT_N }, secrets: box, plugins: [sessionsRoutes(lab.manager)] });
+    app = await buildApp({ store: fresh.store, policy: TEST_POLICY, auth: { scryptN: TEST_SCRYPT_N }, secrets: box }, [sessionsFeatureOf(lab.manager)]);
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   after(async () => {

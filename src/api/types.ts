@@ -1,5 +1,5 @@
-// What route plugins receive. buildApp(deps) (app.ts) registers every plugin under
-// /api/v1 with these deps; only server.ts listens on a port.
+// What route files receive, and the decorators the core plugin and the features add to the
+// Fastify instance (app.ts); only server.ts listens on a port.
 import type { GroupRecord, Store, UserRecord } from '../store/types.js';
 import type { HostPathPolicy } from '../mappings/types.js';
 import type { Logger } from 'pino';
@@ -47,12 +47,12 @@ export interface AppDeps {
   store: Store;
   policy: HostPathPolicy;
   logger?: Logger | boolean;
-  /** the session use-cases (src/sessions); absent without a container engine (the Kasm API and user deletion then say so) */
+  /**
+   * the session use-cases (src/sessions), as route files see them: app.sessions, the sessions
+   * feature's decorator, filled in by registerApiRoutes; absent without that feature (no
+   * container engine: the Kasm API and user deletion then say so)
+   */
   sessions?: import('../sessions/types.js').SessionManager;
-  /** extra plugins to register under /api/v1 (e.g. sessions routes), each given the deps */
-  plugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
-  /** plugins registered at the root, outside /api/v1 (e.g. GET /metrics); each route still declares config.access */
-  rootPlugins?: Array<(app: import('fastify').FastifyInstance, deps: AppDeps) => Promise<void>>;
   /** login throttling: free failures and growing delays per (account, address) and per address (auth/login-throttle.ts) */
   throttle?: import('../auth/login-throttle.js').ThrottleOptions;
   /**
@@ -67,7 +67,7 @@ export interface AppDeps {
   secrets?: import('../secrets/index.js').SecretBox;
   /** largest accepted request body in bytes (default 256 KiB); larger bodies get 413 */
   bodyLimit?: number;
-  /** where revocations are published (routes) and heard (terminals, app proxy); buildApp makes one when absent */
+  /** where revocations are published (routes) and heard (terminals, app proxy); the core plugin makes one when absent */
   revocations?: import('../auth/revocations.js').RevocationHub;
   /** true when Tether is served over HTTPS (TETHER_PUBLIC_URL https://...): cookies named __Host-..., Secure */
   secureCookies?: boolean;
@@ -82,7 +82,15 @@ export interface RouteEntry {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** every route registered (under /api/v1 and root plugins), with its access level */
+    /** every route registered (under /api/v1 and at the root), with its access level (the core plugin) */
     tetherRoutes: RouteEntry[];
+    /** the deps buildApp was given, revocations filled in (the core plugin, 'tether-core') */
+    deps: AppDeps & { revocations: import('../auth/revocations.js').RevocationHub };
+    /** the session manager (the sessions feature, 'tether-sessions') */
+    sessions: import('../sessions/types.js').SessionManager;
+    /** where sessions run (the sessions feature of `tether server`) */
+    runtime: import('../runtime/types.js').Runtime;
+    /** Prometheus metrics (the metrics feature of `tether server`, 'tether-metrics') */
+    metrics: import('../metrics/metrics.js').TetherMetrics;
   }
 }

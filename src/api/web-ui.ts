@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
 import { notFound } from './http-error.js';
 
 /** web/dist of this checkout or package (same place from src/api and dist/api) */
@@ -41,9 +42,10 @@ async function send(reply: FastifyReply, file: string, cache: string) {
     .header('x-content-type-options', 'nosniff').send(body);
 }
 
+/** The web UI feature ('tether-web-ui'): GET /* at the root. */
 export function webUiPlugin(options: { root?: string } = {}) {
   const root = resolve(options.root ?? DEFAULT_WEB_DIST);
-  return async function registerWebUi(app: FastifyInstance): Promise<void> {
+  return fp(async function registerWebUi(app: FastifyInstance): Promise<void> {
     app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       if (path === '/api' || path.startsWith('/api/')) throw notFound(`route ${request.method} ${path}`);
@@ -55,5 +57,5 @@ export function webUiPlugin(options: { root?: string } = {}) {
       reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
       return send(reply, index, 'no-cache');
     });
-  };
+  }, { name: 'tether-web-ui', dependencies: ['tether-core'] });
 }

@@ -3,7 +3,7 @@
 // the routes they test. Passwords use a low scrypt cost (2^10) here only, to keep tests fast.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp, type Feature } from '../../src/api/app.js';
 import type { AppDeps } from '../../src/api/types.js';
 import { generateTokenSecret, hashPassword } from '../../src/auth/index.js';
 import { ADMINISTRATORS_GROUP_ID, ALL_USERS_GROUP_ID } from '../../src/store/system-groups.js';
@@ -28,7 +28,8 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
-export async function makeTestApp(kind: StoreKind, extra: Partial<AppDeps> = {}): Promise<TestApp> {
+/** The API over a fresh store, with the given features (Fastify plugins, as `tether server` composes them). */
+export async function makeTestApp(kind: StoreKind, extra: Partial<AppDeps> = {}, features: Feature[] = []): Promise<TestApp> {
   const fresh = await freshStore(kind);
   const store = fresh.store;
   let app: FastifyInstance | undefined;
@@ -53,7 +54,7 @@ export async function makeTestApp(kind: StoreKind, extra: Partial<AppDeps> = {})
       return { user, token: await makeToken(user.user_id) };
     };
     const { user: admin, token: adminToken } = await makeUser('admin', { admin: true });
-    app = await buildApp({ store, policy: TEST_POLICY, auth: { scryptN: TEST_SCRYPT_N }, ...extra });
+    app = await buildApp({ store, policy: TEST_POLICY, auth: { scryptN: TEST_SCRYPT_N }, ...extra }, features);
     const built = app;
     return {
       kind, app: built, store, admin, adminToken, makeUser, makeToken,

@@ -16,7 +16,8 @@ import { ALL_USERS_GROUP_ID, defaultGroupSettings } from '../../src/store/system
 import type { GroupRecord, GroupSettings, ImageRecord, SessionRecord, Store, UserRecord } from '../../src/store/types.js';
 import { freshStore, type StoreKind } from './databases.js';
 import { makeTestApp, type TestApp } from './app.js';
-import { sessionsRoutes } from '../../src/api/routes/sessions.js';
+import { serveSessions } from '../../src/api/app.js';
+import fp from 'fastify-plugin';
 import { metricsRoute } from '../../src/metrics/metrics-route.js';
 import { dockerClient, ensureDocker, removeLabelled, TEST_IMAGE } from './docker.js';
 
@@ -147,19 +148,32 @@ export interface SessionApiLab {
   cleanup(): Promise<void>;
 }
 
+/** The sessions feature ('tether-sessions') over a manager made by the test. */
+export function sessionsFeatureOf(manager: SessionManager) {
+  return fp(async (app) => serveSessions(app, manager), { name: 'tether-sessions', dependencies: ['tether-core'] });
+}
+
+/**
+ * The sessions feature over a SessionLab sharing the app's store, as `tether server`'s
+ * 'tether-sessions' plugin serves its manager (app.sessions and the sessions routes); with
+ * `metrics`, GET /metrics over the lab's metrics too. `onLab` receives the lab.
+ */
+export function sessionsLabPlugin(onLab: (lab: SessionLab) => void, o: { preparer?: LocalHostPreparerOptions; metrics?: boolean } = {}) {
+  return fp(async (app) => {
+    const lab = await sessionLab({ store: app.deps.store, ...(o.preparer ? { preparer: o.preparer } : {}) });
+    onLab(lab);
+    await serveSessions(app, lab.manager);
+    if (o.metrics) await app.register(metricsRoute(lab.metrics));
+  }, { name: 'tether-sessions', dependencies: ['tether-core'] });
+}
+
 /**
  * The HTTP API (test app: admin + token, low scrypt cost) with the sessions routes and
  * GET /metrics over a SessionLab sharing the app's store, listening on a loopback port.
  */
 export async function sessionApiLab(kind: StoreKind = 'sqlite', preparer?: LocalHostPreparerOptions): Promise<SessionApiLab> {
   let lab: SessionLab | undefined;
-  const api = await makeTestApp(kind, {
-    plugins: [async (app, deps) => {
-      lab = await sessionLab({ store: deps.store, ...(preparer ? { preparer } : {}) });
-      await sessionsRoutes(lab.manager)(app, deps);
-    }],
-    rootPlugins: [async (app) => metricsRoute((lab as SessionLab).metrics)(app)],
-  });
+  const api = await makeTestApp(kind, {}, [sessionsLabPlugin((l) => { lab = l; }, { ...(preparer ? { preparer } : {}), metrics: true })]);
   const built = lab as SessionLab;
   const url = await api.app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -17,9 +17,10 @@ export function registerServerCommand(program: Command): void {
       // Logs are JSON lines (pino) either way; --json only changes the one-off admin notice.
       // loaded on demand: the other commands need neither Fastify nor the store drivers
       const { startServer } = await import('../../server.js');
-      const { sessionsExtension } = await import('../../server-sessions.js');
-      const { workspacesExtension } = await import('../../server-workspaces.js');
+      const { metricsPlugin, sessionsPlugin } = await import('../../server-sessions.js');
+      const { workspacesPlugin } = await import('../../server-workspaces.js');
       const print = (line: string) => process.stdout.write(opts.json ? `${JSON.stringify({ notice: line })}\n` : `${line}\n`);
-      await startServer(config, { extendDeps: [sessionsExtension(), workspacesExtension({ seedDemo: Boolean(opts.seedDemo), print })], print });
+      const features = [metricsPlugin(), sessionsPlugin(config), workspacesPlugin({ seedDemo: Boolean(opts.seedDemo), print })];
+      await startServer(config, { features, print });
     }));
 }
