@@ -6,12 +6,13 @@
 import pino, { type Logger } from 'pino';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { serveSessions } from './api/app.js';
+import { registerApiRoutes, serveSessions } from './api/app.js';
+import { storageHealthRoutes } from './api/routes/storage-health.js';
 import type { Config } from './config.js';
 import type { Runtime } from './runtime/types.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import { createHostPreparer } from './hostprep/index.js';
-import { createSessionManager } from './sessions/index.js';
+import { createSessionManager, createStorageHealth, singleEngineTargets } from './sessions/index.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { loadServerEnv } from './config.js';
 import { setUpSessionFirewall } from './server-firewall.js';
@@ -83,6 +84,9 @@ export function sessionsPlugin(config: Config, opts: ServerEnvOptions = {}) {
       await manager.close().catch((err: unknown) => logger.error({ err }, 'closing the session manager failed'));
     });
     await serveSessions(app, manager);
+    // shared-storage health: the engine's host through this preparer (on the swarm, once the
+    // server has its nodes' agents: swarmTargets(runtime.nodes, agents), every node through its agent)
+    await registerApiRoutes(app, [storageHealthRoutes(createStorageHealth({ store: deps.store, targets: singleEngineTargets(preparer) }))]);
     try {
       const report = await manager.reconcile();
       logger.info({ reconcile: report }, 'sessions reconciled at start');
