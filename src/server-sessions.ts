@@ -12,7 +12,8 @@ import type { Config } from './config.js';
 import type { Runtime } from './runtime/types.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import { createHostPreparer } from './hostprep/index.js';
-import { createSessionManager, createStorageHealth, singleEngineTargets } from './sessions/index.js';
+import { createSessionManager, createStorageHealth, singleEngineTargets, swarmPlacement } from './sessions/index.js';
+import { swarmAgents } from './server-agents.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { loadServerEnv } from './config.js';
 import { setUpSessionFirewall } from './server-firewall.js';
@@ -54,10 +55,11 @@ export function sessionsPlugin(config: Config, opts: ServerEnvOptions = {}) {
   return fp(async (app: FastifyInstance) => {
     const deps = app.deps;
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
-    // swarm: sessions are services on the swarm's nodes; host preparation still goes through
-    // helper containers on the manager's engine (right for shared storage mounted there too)
-    // until each node has its own agent
-    const runtime = createRuntime(config.runtime, { dockerHost: config.dockerHost });
+    // swarm: sessions are services on the swarm's nodes, placed by Tether; host preparation,
+    // verify, exec and dial on a node go through that node's agent
+    const agents = config.runtime === 'swarm' ? await swarmAgents(config.dataDir) : undefined;
+    if (agents) app.addHook('onClose', async () => agents.close());
+    const runtime = createRuntime(config.runtime, { dockerHost: config.dockerHost, agents });
     app.decorate<Runtime>('runtime', runtime);
     await setUpSessionFirewall({ local: runtime.local, listen: config.listen, reachApi: sessionsReachApi, logger });
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
@@ -78,6 +80,7 @@ export function sessionsPlugin(config: Config, opts: ServerEnvOptions = {}) {
       containerDefaults: sessionDefaults,
       // terminals and app access on a session close as soon as it stops being usable
       onSessionEnding: (sessionId, state) => deps.revocations.publish({ kind: 'session', sessionId, reason: `session ${state}` }),
+      ...(runtime.kind === 'swarm' && agents ? { placement: swarmPlacement(runtime, agents) } : {}),
     });
     // hooks run last-added first: the manager stops before host preparation closes
     app.addHook('onClose', async () => {

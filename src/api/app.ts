@@ -25,6 +25,7 @@ import { auditRoutes } from './routes/audit.js';
 import { effectiveMountsRoutes } from './routes/effective-mounts.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { sessionsRoutes } from './routes/sessions.js';
+import { nodesRoutes } from './routes/nodes.js';
 import { kasmApi } from './kasm/index.js';
 import { RevocationHub } from '../auth/revocations.js';
 import { SESSION_COOKIE_BASE, cookieName } from './cookies.js';
@@ -62,7 +63,7 @@ export async function registerApiRoutes(app: FastifyInstance, routes: ApiRoutes[
 /** The sessions feature's part of the API: `app.sessions` and the sessions routes (the server's plugin and the test labs both use it). */
 export async function serveSessions(app: FastifyInstance, manager: SessionManager): Promise<void> {
   app.decorate('sessions', manager);
-  await registerApiRoutes(app, [sessionsRoutes(manager)]);
+  await registerApiRoutes(app, [sessionsRoutes(manager), nodesRoutes(manager)]);
 }
 
 const corePlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {

@@ -14,6 +14,7 @@ import { registerServerCommand } from './commands/server.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerStorageCommands } from './commands/storage.js';
+import { registerNodeCommands } from './commands/node.js';
 import { ExitCode } from './exit-codes.js';
 
 const program = new Command();
@@ -31,6 +32,7 @@ registerServerCommand(program);
 registerAdminCommands(program);
 registerSessionCommands(program);
 registerStorageCommands(program);
+registerNodeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

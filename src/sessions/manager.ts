@@ -13,7 +13,7 @@ import { reconcile } from './reconcile.js';
 import { Semaphore } from './semaphore.js';
 import { singleEnginePlacement } from './placement.js';
 import { BUILT_IN_CONTAINER_DEFAULTS } from './container-confinement.js';
-import { LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
+import { ACTIVE_STATES, LAUNCH_DONE_STATES, SessionError, type SessionEvent, type SessionManager } from './types.js';
 
 export type { SessionManagerOptions } from './context.js';
 
@@ -135,6 +135,15 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
       } catch (err) {
         return { drift: true, changes, mounts_now: null, error: err instanceof Error ? err.message : String(err) };
       }
+    },
+    async nodes(signal) {
+      const [nodes, active] = await Promise.all([ctx.placement.nodes(signal), ctx.store.sessions.list({ states: [...ACTIVE_STATES] })]);
+      // the single engine's one node holds every session; a swarm node those recorded on it
+      const on = (id: string) => active.filter((s) => (ctx.placement.kind === 'single' ? true : s.node?.id === id));
+      return nodes.map((n) => {
+        const mine = on(n.id);
+        return { ...n, sessions: { active: mine.length, running: mine.filter((s) => s.state === 'running').length, lost: mine.filter((s) => s.state === 'lost').length } };
+      });
     },
     startBackground(b = {}) {
       const tick = (what: string, fn: () => Promise<unknown>) => () => {

@@ -52,6 +52,7 @@ export function swarmPlacement(runtime: SwarmNodes, agents: PlacementAgents, opt
   }
 
   return {
+    kind: 'swarm',
     async candidates(image, signal) {
       const zones = image.zones ?? [];
       const refused: RefusedNode[] = [];

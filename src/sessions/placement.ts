@@ -36,6 +36,8 @@ export interface NodeStatus extends SessionNode {
 }
 
 export interface Placement {
+  /** single: one engine, every session on its one node; swarm: sessions recorded on their node */
+  readonly kind: 'single' | 'swarm';
   /** The targets a session of this image may run on and the nodes refused, with why. */
   candidates(image: ImageRecord, signal?: AbortSignal): Promise<Candidates>;
   /** Every node as it is now, agents asked (node list, reconcile). */
@@ -54,6 +56,7 @@ export function singleEnginePlacement(
   hostname: string,
 ): Placement {
   return {
+    kind: 'single',
     async candidates() {
       return { targets: [{ node: null, preparer }], refused: [] };
     },

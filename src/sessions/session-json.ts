@@ -1,6 +1,6 @@
 // The session as the API and the CLI show it.
 import type { EffectiveMountsView } from '../mappings/types.js';
-import type { ImageRecord, SessionRecord, SessionState, SessionWarning, UserRecord } from '../store/types.js';
+import type { ImageRecord, SessionNode, SessionPlacement, SessionRecord, SessionState, SessionWarning, UserRecord } from '../store/types.js';
 
 export interface SessionJson {
   id: string;
@@ -18,6 +18,10 @@ export interface SessionJson {
   expires_at: string | null;
   /** running sessions: whether the effective mounts would differ today; null otherwise */
   drift: boolean | null;
+  /** the swarm node it runs (or ran) on; null on the single engine or before placement */
+  node: SessionNode | null;
+  /** why it runs there: the choice and every node tried; null before placement and on the single engine */
+  placement: SessionPlacement | null;
 }
 
 export function toSessionJson(rec: SessionRecord, refs: { user?: UserRecord | undefined; image?: ImageRecord | undefined; drift: boolean | null }): SessionJson {
@@ -34,5 +38,7 @@ export function toSessionJson(rec: SessionRecord, refs: { user?: UserRecord | un
     updated_at: rec.updated_at,
     expires_at: rec.expires_at,
     drift: refs.drift,
+    node: rec.node ?? null,
+    placement: rec.placement ?? null,
   };
 }

@@ -2,6 +2,13 @@
 import type { EffectiveMountsView } from '../mappings/types.js';
 import type { SessionRecord, SessionState } from '../store/types.js';
 import type { SessionEventType, SessionState as WireSessionState } from './vocabulary.js';
+import type { NodeStatus } from './placement.js';
+
+/** A node as GET /nodes shows it: Swarm's view, its agent, and the sessions Tether placed there. */
+export interface NodeJson extends NodeStatus {
+  /** sessions on this node by state (active ones: requested .. running, stopping, lost) */
+  sessions: { active: number; running: number; lost: number };
+}
 
 export { ACTIVE_STATES, FINAL_STATES, LAUNCH_DONE_STATES, TRANSIENT_STATES, type SessionEventType } from './vocabulary.js';
 
@@ -122,6 +129,8 @@ export interface SessionManager {
   drift(record: SessionRecord): Promise<boolean | null>;
   /** The same, with what changed and, when it drifted, the effective mounts of today (the only merge); null when not running. */
   explainDrift(record: SessionRecord): Promise<DriftExplanation | null>;
+  /** Every node sessions may run on, as it is now, with its session counts (`tether node list`). */
+  nodes(signal?: AbortSignal): Promise<NodeJson[]>;
   /** Starts the periodic reconcile + expiry sweep. */
   startBackground(opts?: { reconcileEveryMs?: number; sweepEveryMs?: number }): void;
   /** Stops timers and waits for launches/destroys in flight (bounded by their deadlines). */

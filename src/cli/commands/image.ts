@@ -8,12 +8,12 @@ import { securityFrom, securityOptions, type SecurityFlags } from './image-secur
 interface Image {
   image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
   persistent_profile_path: string | null; profile_home?: string; profile_timeout?: number; user: string | null; cores: number | null; memory: number | null;
-  enabled: boolean; groups: string[]; web_port: number | null; has_registry_auth?: boolean; security?: Record<string, unknown>;
+  enabled: boolean; groups: string[]; web_port: number | null; has_registry_auth?: boolean; security?: Record<string, unknown>; zones?: string[];
 }
 
 interface ImageFlags extends ClientFlags, SecurityFlags {
   dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; profileHome?: string; profileTimeout?: string; user?: string;
-  cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number | 'none'; rename?: string;
+  cores?: string; memory?: string; enabled?: boolean; group?: string[]; webPort?: number | 'none'; rename?: string; zones?: string;
   registryUsername?: string; registryPasswordStdin?: boolean; registryServer?: string;
   /** false with --no-registry-auth (commander's negated option; true by default) */
   registryAuth?: boolean;
@@ -61,6 +61,8 @@ async function bodyFrom(opts: ImageFlags, currentSecurity: () => Promise<Record<
   if (opts.enabled !== undefined) body.enabled = opts.enabled;
   if (opts.group !== undefined && opts.group.length > 0) body.groups = opts.group.includes('none') ? [] : opts.group;
   if (opts.webPort !== undefined) body.web_port = opts.webPort === 'none' ? null : opts.webPort;
+  // a,b -> ["a","b"]; "none" (or nothing) = any zone; the server checks each name
+  if (opts.zones !== undefined) body.zones = none(opts.zones) ? [] : opts.zones.split(',').map((z) => z.trim()).filter((z) => z !== '');
   const security = await securityFrom(opts, currentSecurity);
   if (security !== undefined) body.security = security;
   const auth = await registryAuthFrom(opts);
@@ -99,6 +101,7 @@ function imageOptions(cmd: Command): Command {
     .option('--disabled', 'hidden from users')
     .option('--group <group>', 'group allowed to launch it (repeatable; "none" = everyone)', collect)
     .option('--web-port <port>', 'port of the workspace web app ("none" clears)', parseWebPort)
+    .option('--zones <a,b>', 'swarm: the zones (node label tether.zone) its sessions may run in ("none" = any)')
     .option('--registry-username <user>', 'registry user for pulling the image (with --registry-password-stdin)')
     .option('--registry-password-stdin', 'read the registry password from stdin; stored encrypted, never shown')
     .option('--registry-server <host[:port]>', 'registry the credentials are for (default: the one in the image reference)')
@@ -117,6 +120,7 @@ function printImage(i: Image): void {
     ['persistent_profile_path', i.persistent_profile_path], ['profile_home', i.profile_home], ['profile_timeout', i.profile_timeout], ['groups', i.groups.join(', ') || 'everyone'], ['web_port', i.web_port],
     ['registry_auth', i.has_registry_auth ? 'stored (encrypted)' : 'none'],
     ['security', Object.keys(i.security ?? {}).length > 0 ? JSON.stringify(i.security) : 'defaults'],
+    ['zones', i.zones && i.zones.length > 0 ? i.zones.join(', ') : 'any'],
   ]));
   printLine(`volume_mappings: ${JSON.stringify(i.volume_mappings, null, 2)}`);
 }

@@ -48,8 +48,8 @@ export function registerSessionCommands(program: Command): void {
     .action(action(async (opts: ListFlags) => {
       const list = await clientFrom(opts).get<SessionJson[]>('/sessions', { user: opts.user, state: opts.state });
       if (opts.json) return printJson(list);
-      printLine(table(['ID', 'STATE', 'USER', 'IMAGE', 'CREATED', 'EXPIRES', 'NOTE'], list.map((s) => [
-        s.id, s.state, s.user.username ?? s.user.id, s.image.name ?? s.image.id, s.created_at, s.expires_at,
+      printLine(table(['ID', 'STATE', 'USER', 'IMAGE', 'CREATED', 'EXPIRES', 'NODE', 'NOTE'], list.map((s) => [
+        s.id, s.state, s.user.username ?? s.user.id, s.image.name ?? s.image.id, s.created_at, s.expires_at, s.node?.hostname,
         s.error ? `${s.error.class}: ${s.error.message}` : s.warnings.length > 0 ? `${s.warnings.length} warning(s)` : s.drift ? 'drift' : '',
       ])));
     }));
@@ -88,11 +88,13 @@ function printSession(s: SessionJson, json: boolean): void {
   if (json) return printJson(s);
   printLine(keyValues([
     ['id', s.id], ['state', s.state], ['user', s.user.username ?? s.user.id], ['image', s.image.name ?? s.image.id],
-    ['container', s.container_id], ['created', s.created_at], ['expires', s.expires_at], ['drift', s.drift],
+    ['container', s.container_id], ['node', s.node ? `${s.node.hostname} (${s.node.id}${s.node.zone ? `, zone ${s.node.zone}` : ''})` : null],
+    ['placement', s.placement?.reason ?? null], ['created', s.created_at], ['expires', s.expires_at], ['drift', s.drift],
     ['error', s.error ? `${s.error.class}: ${s.error.mapping ? `${s.error.mapping}: ` : ''}${s.error.message}` : null],
   ]));
   for (const m of s.mounts?.mounts ?? []) printLine(`mount:    ${m.host_path} -> ${m.bind} (${m.mode})`);
   for (const w of s.warnings) printLine(`warning:  ${w.class}: ${w.mapping}: ${w.message}`);
+  for (const t of s.placement?.tried ?? []) printLine(`tried:    ${t.node}: ${t.outcome}`);
 }
 
 async function waitForState(client: HttpClient, id: string, states: readonly SessionState[], deadline: number): Promise<SessionJson> {
