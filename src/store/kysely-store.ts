@@ -17,8 +17,13 @@ import { createUserRepo } from './repos/user-repo.js';
 import type { Database } from './schema.js';
 import type { Store } from './types.js';
 
-/** `close` releases the connection(s); it is only given for the top-level store. */
-export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, close?: () => Promise<void>): Store {
+/** What only the top-level store has: `close` releases the connection(s); `changeMark` as Store.changeMark (SQLite). */
+export interface TopLevel {
+  close: () => Promise<void>;
+  changeMark: (() => string) | undefined;
+}
+
+export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, top?: TopLevel): Store {
   const ctx: RepoContext = { db, dialect };
   const meta = createMetaRepo(ctx);
   // the id never changes once stored: read it once per store object
@@ -49,9 +54,11 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect, c
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));
     },
+    // A transaction-bound store has none: its own writes are not committed yet.
+    changeMark: () => top?.changeMark?.(),
     async close() {
-      if (!close) throw new Error('store: close() called on a transaction-bound store; close the store that opened it');
-      await close();
+      if (!top) throw new Error('store: close() called on a transaction-bound store; close the store that opened it');
+      await top.close();
     },
   };
   return store;

@@ -48,7 +48,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (options.signal?.aborted) {
     throw new Error(`store: opening ${dialect.name} database ${where} aborted before it started`, { cause: options.signal.reason });
   }
-  const db: Kysely<Database> = (postgres ? openPostgresDatabase(url) : openSqliteDatabase(url)).withPlugin(new NulGuardPlugin());
+  // PostgreSQL: another server or `tether admin` may commit unseen, so no change mark.
+  const opened = postgres ? { db: openPostgresDatabase(url), changeMark: undefined } : openSqliteDatabase(url);
+  const db: Kysely<Database> = opened.db.withPlugin(new NulGuardPlugin());
   try {
     await abortable(migrateToLatest(db, dialect), options.signal, `opening ${dialect.name} database ${where}`);
   } catch (err) {
@@ -56,5 +58,5 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     void db.destroy().catch(() => {});
     throw new Error(`store: cannot open ${dialect.name} database ${where}: ${(err as Error).message}`, { cause: err });
   }
-  return createKyselyStore(db, dialect, () => db.destroy());
+  return createKyselyStore(db, dialect, { close: () => db.destroy(), changeMark: opened.changeMark });
 }

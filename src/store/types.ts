@@ -432,6 +432,14 @@ export interface Store {
   instanceId(): Promise<string>;
   /** Runs fn atomically; the Store passed to fn is bound to the transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * A value that differs after any change to the stored data, so that what was read under
+   * one value may be kept while it holds (read it before reading the data). undefined when
+   * the store cannot tell, and then nothing read may be kept: on PostgreSQL (another server
+   * or `tether admin` commits unseen) and inside a transaction. On SQLite it counts this
+   * process's row changes and every other process's commits.
+   */
+  changeMark(): string | undefined;
   close(): Promise<void>;
 }
 

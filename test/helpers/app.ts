@@ -15,6 +15,8 @@ export const TEST_POLICY = { extraDenied: ['/var/lib/tether-test-data'], allowed
 
 export interface TestApp {
   kind: StoreKind;
+  /** the database's URL (a second openStore on it is another connection, as another process would be) */
+  url: string;
   app: FastifyInstance;
   store: Store;
   admin: UserRecord;
@@ -57,7 +59,7 @@ export async function makeTestApp(kind: StoreKind, extra: Partial<AppDeps> = {},
     app = await buildApp({ store, policy: TEST_POLICY, auth: { scryptN: TEST_SCRYPT_N }, ...extra }, features);
     const built = app;
     return {
-      kind, app: built, store, admin, adminToken, makeUser, makeToken,
+      kind, url: fresh.url, app: built, store, admin, adminToken, makeUser, makeToken,
       call: (token, opts) => built.inject({ ...opts, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...opts.headers } }),
       async cleanup() {
         await built.close();

@@ -12,6 +12,7 @@ import { requireImage } from '../lookup.js';
 import { errorResponses, idParam, imageSchema, listOf, savedSchema } from '../schemas.js';
 import { ownershipWarnings, withWarnings } from '../ownership-warnings.js';
 import { imageJson } from '../serialize.js';
+import { imageListing, listingJson } from '../image-listing.js';
 import { imageFieldsFromInput, imageInputProperties, type ImageInput } from '../image-input.js';
 import { imageAccessProblem } from '../../sessions/group-rules.js';
 
@@ -25,16 +26,18 @@ export async function imageVisibleTo(deps: AppDeps, me: Principal, image: ImageR
 export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const now = clockOf(deps);
   const tags = ['images'];
+  const listImages = imageListing(deps.store);
 
   app.get('/images', {
     config: { access: 'user' },
     schema: { summary: 'List images (users: the enabled images open to them)', tags, response: { 200: listOf(imageSchema), ...errorResponses } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const me = caller(request);
-    const all = await deps.store.images.list();
-    if (me.isAdmin) return all.map(imageJson);
+    // JSON text kept per image (image-listing.ts): the response schema is not run again
+    const listing = await listImages();
+    if (me.isAdmin) return reply.type('application/json').send(listingJson(listing));
     const groups = await callerGroups(deps.store, me);
-    return all.filter((i) => imageAccessProblem(i, groups) === null).map(imageJson);
+    return reply.type('application/json').send(listingJson(listing, (i) => imageAccessProblem(i, groups) === null));
   });
 
   app.post<{ Body: ImageInput & { name: string; docker_image: string } }>('/images', {

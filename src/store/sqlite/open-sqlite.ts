@@ -7,6 +7,8 @@
 //   it upgrades from reading to writing while another process writes;
 // - migrations run inside a transaction (SQLite's DDL is transactional; Kysely assumes it is
 //   not), so a crash mid-migration leaves the previous schema, not half of the next one.
+// It also tells when the data may have changed (changeMark), so that a reader can keep what
+// it read until then.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -54,7 +56,17 @@ class MultiProcessSqliteDialect extends SqliteDialect {
   }
 }
 
-export function openSqliteDatabase(path: string): Kysely<Schema> {
+export interface OpenedSqlite {
+  db: Kysely<Schema>;
+  /**
+   * Changes after every row this connection inserts, updates or deletes (total_changes(),
+   * counted as each statement runs, rolled back or not) and after every commit of another
+   * connection or process (PRAGMA data_version). Read synchronously on the one connection.
+   */
+  changeMark(): string;
+}
+
+export function openSqliteDatabase(path: string): OpenedSqlite {
   const file = resolve(path);
   mkdirSync(dirname(file), { recursive: true });
   let sqlite: Database.Database | undefined;
@@ -69,5 +81,11 @@ export function openSqliteDatabase(path: string): Kysely<Schema> {
     sqlite?.close();
     throw new Error(`store: cannot open SQLite database ${file} (expected a SQLite file or a path to create one): ${(err as Error).message}`, { cause: err });
   }
-  return new Kysely<Schema>({ dialect: new MultiProcessSqliteDialect({ database: withCachedStatements(sqlite) }) });
+  // two statements: half the cost of one reading pragma_data_version as a table
+  const ownChanges = sqlite.prepare('select total_changes()').pluck();
+  const dataVersion = sqlite.prepare('pragma data_version').pluck();
+  return {
+    db: new Kysely<Schema>({ dialect: new MultiProcessSqliteDialect({ database: withCachedStatements(sqlite) }) }),
+    changeMark: () => `${ownChanges.get() as number}:${dataVersion.get() as number}`,
+  };
 }
