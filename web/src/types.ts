@@ -12,12 +12,17 @@ export interface Image {
   image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
   enabled: boolean; groups: string[]; created_at: string; updated_at: string;
   persistent_profile_path?: string | null;
+  /** swarm: the zones its sessions may run in; empty = any */
+  zones?: string[];
 }
 export interface SessionProblem { mapping: string; class: string; message: string }
 export interface Session {
   id: string; state: SessionState; user: { id: string; username: string | null }; image: { id: string; name: string | null; web_port: number | null };
   container_id: string | null; mounts: EffectiveMountsView | null; warnings: SessionProblem[]; error: SessionProblem | null;
   created_at: string; drift: boolean | null;
+  /** swarm: where it runs and why (null on the single engine) */
+  node?: { id: string; hostname: string; zone: string | null } | null;
+  placement?: { reason: string; tried: Array<{ node: string; outcome: string }> } | null;
 }
 export interface SessionEvent { seq: number; type: SessionEventType; at: string; data: Record<string, unknown> }
 export interface AuditEntry {

@@ -10,12 +10,15 @@ import { Field, FormError } from '../components/field.js';
 import { MappingEditor, mappingTextValid } from '../components/mapping-editor.js';
 import { serverLocation } from '../mapping-lint.js';
 
-export interface ImageForm { name: string; friendly_name: string; docker_image: string; enabled: boolean; groups: string[]; volume_mappings: string }
-const FIELDS = ['name', 'friendly_name', 'docker_image', 'enabled', 'groups', 'volume_mappings'];
+/** zones: as typed, comma-separated (empty = any node) */
+export interface ImageForm { name: string; friendly_name: string; docker_image: string; enabled: boolean; groups: string[]; volume_mappings: string; zones: string }
+const FIELDS = ['name', 'friendly_name', 'docker_image', 'enabled', 'groups', 'volume_mappings', 'zones'];
+
+const zonesOf = (text: string): string[] => text.split(',').map((z) => z.trim()).filter((z) => z !== '');
 
 const formOf = (i: Image | null): ImageForm => ({
   name: i?.name ?? '', friendly_name: i?.friendly_name ?? '', docker_image: i?.docker_image ?? '', enabled: i?.enabled ?? true,
-  groups: i?.groups ?? [], volume_mappings: i ? JSON.stringify(i.volume_mappings, null, 2) : '{}',
+  groups: i?.groups ?? [], volume_mappings: i ? JSON.stringify(i.volume_mappings, null, 2) : '{}', zones: (i?.zones ?? []).join(', '),
 });
 
 export function ImageEditorPage({ id }: { id: string | null }) {
@@ -33,9 +36,9 @@ export function ImageEditorPage({ id }: { id: string | null }) {
   const save = async () => {
     setSaving(true);
     setError(null);
-    const { friendly_name, ...rest } = form;
+    const { friendly_name, zones, ...rest } = form;
     // an empty friendly name on a new image means "the name" (the server's default)
-    const body = { ...rest, ...(friendly_name || id ? { friendly_name } : {}), volume_mappings: form.volume_mappings.trim() === '' ? '{}' : form.volume_mappings };
+    const body = { ...rest, ...(friendly_name || id ? { friendly_name } : {}), volume_mappings: form.volume_mappings.trim() === '' ? '{}' : form.volume_mappings, zones: zonesOf(zones) };
     try {
       if (id) await api('PATCH', `/images/${encodeURIComponent(id)}`, body);
       else await api('POST', '/images', body);
@@ -74,6 +77,7 @@ export function ImageEditorView(p: { isNew: boolean; form: ImageForm; groups: Gr
           <label key={g.group_id} className="check"><input type="checkbox" checked={inGroup(g)} onChange={() => toggleGroup(g)} />{g.name}</label>
         ))}</div>
       </Field>
+      <Field label="Zones (swarm: node label tether.zone, comma-separated; empty = any node)" name="zones" error={apiError}><input id="f-zones" value={form.zones} onChange={(e) => set('zones', e.target.value)} placeholder="zone-a, zone-b" /></Field>
       <Field label="Volume Mappings (JSON)" name="volume_mappings" error={null}>
         <MappingEditor id="f-volume_mappings" value={form.volume_mappings} onChange={(t) => set('volume_mappings', t)} serverProblems={serverMappingProblems} serverText={p.judgedText} />
       </Field>

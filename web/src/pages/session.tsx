@@ -62,9 +62,10 @@ export function SessionView(p: { session: Session | undefined; error: string | n
         <h1>{s.image.name} <span className={`state state-${s.state}`} data-state={s.state}>{s.state}</span></h1>
         {canDestroy && <button type="button" className="danger" onClick={p.onDestroy}>Destroy</button>}
       </div>
-      <p className="muted small">Session {s.id} for {s.user.username} · started {new Date(s.created_at).toLocaleString()}{s.container_id ? ` · container ${s.container_id.slice(0, 12)}` : ''}</p>
+      <p className="muted small">Session {s.id} for {s.user.username} · started {new Date(s.created_at).toLocaleString()}{s.container_id ? ` · container ${s.container_id.slice(0, 12)}` : ''}{s.node ? ` · node ${s.node.hostname}${s.node.zone ? ` (${s.node.zone})` : ''}` : ''}</p>
+      {s.placement && <p className="muted small" data-testid="placement">Placement: {s.placement.reason}</p>}
       {p.error && <p className="error" role="alert">{p.error}</p>}
-      {s.error && <div className="error" role="alert"><strong>Launch failed [{s.error.class}]</strong> {s.error.mapping}: {s.error.message}</div>}
+      {s.error && <div className="error" role="alert"><strong>{s.state === 'lost' ? 'Node unreachable' : 'Launch failed'} [{s.error.class}]</strong> {s.error.mapping}: {s.error.message}</div>}
       {s.state === 'running' && <SessionTools sessionId={s.id} webPort={s.image.web_port} />}
       {s.drift && <p className="warn">The effective mounts for this user and image have changed since launch; destroy and launch again to pick them up.</p>}
       {(p.live || p.events.length > 0) && (

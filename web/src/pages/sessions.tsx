@@ -41,7 +41,7 @@ export function SessionsView(p: { all: boolean; sessions: Session[] | undefined;
               <td><Link to={`/sessions/${s.id}`}>{s.id.slice(0, 8)}</Link></td>
               {p.all && <td>{s.user.username}</td>}
               <td>{s.image.name}</td>
-              <td><span className={`state state-${s.state}`}>{s.state}</span></td>
+              <td><span className={`state state-${s.state}`}>{s.state}</span>{s.node && <div className="muted small">{s.node.hostname}</div>}</td>
               <td>{s.mounts?.mounts.map((m) => <div key={m.bind}><code>{m.bind}</code></div>)}</td>
               <td>{s.warnings.length > 0 ? s.warnings.map((w, i) => <div key={i} className="warn small">{w.mapping}: {w.class}</div>) : ''}</td>
               <td>{new Date(s.created_at).toLocaleString()}</td>
