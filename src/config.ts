@@ -224,3 +224,42 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     policy: { extraDenied: tetherOwnPaths(dataDir, database), allowedRoots },
   };
 }
+
+/** `tether agent`'s settings: flags > TETHER_AGENT_* environment > defaults. */
+export interface AgentConfig {
+  /** --listen, TETHER_AGENT_LISTEN, or 0.0.0.0:<TETHER_AGENT_PORT or 7710> */
+  listen: ListenAddress;
+  /** --key-file, TETHER_AGENT_KEY_FILE, default /run/secrets/tether-agent-key (the Swarm secret) */
+  keyFile: string;
+  /** --host-root, TETHER_AGENT_HOST_ROOT, default /: where the agent sees the node's / */
+  hostRoot: string;
+  /** --docker-host, DOCKER_HOST; undefined = the node's socket */
+  dockerHost: string | undefined;
+  /** the same host-path policy as the server's (TETHER_ALLOWED_ROOTS, Tether's own files) */
+  policy: HostPathPolicy;
+}
+
+export const DEFAULT_AGENT_PORT = 7710;
+export const DEFAULT_AGENT_KEY_FILE = '/run/secrets/tether-agent-key';
+
+export function loadAgentConfig(flags: { listen?: string; keyFile?: string; hostRoot?: string; dockerHost?: string }, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const portText = nonEmpty(env.TETHER_AGENT_PORT);
+  if (portText !== undefined && !/^\d{1,5}$/.test(portText.trim())) throw new Error(`TETHER_AGENT_PORT: "${portText}" is not a port; expected e.g. ${DEFAULT_AGENT_PORT}`);
+  const listenText = flags.listen ?? nonEmpty(env.TETHER_AGENT_LISTEN) ?? `0.0.0.0:${portText?.trim() ?? DEFAULT_AGENT_PORT}`;
+  const hostRoot = flags.hostRoot ?? nonEmpty(env.TETHER_AGENT_HOST_ROOT) ?? '/';
+  if (!hostRoot.startsWith('/')) throw new Error(`--host-root: "${hostRoot}" is not an absolute path; expected / (a plain process) or e.g. /host (in the agent's container)`);
+  const keyFile = flags.keyFile ?? nonEmpty(env.TETHER_AGENT_KEY_FILE) ?? DEFAULT_AGENT_KEY_FILE;
+  return {
+    listen: parseListen(listenText),
+    keyFile: resolve(keyFile),
+    hostRoot,
+    dockerHost: flags.dockerHost ?? nonEmpty(env.DOCKER_HOST),
+    policy: loadConfig({}, env).policy,
+  };
+}
+
+/** The server's join key file for the agents: TETHER_AGENT_KEY_FILE, else <dataDir>/agent.key (made at first use). */
+export function serverAgentKeyFile(config: Pick<Config, 'dataDir'>, env: NodeJS.ProcessEnv = process.env): string {
+  const file = nonEmpty(env.TETHER_AGENT_KEY_FILE);
+  return file !== undefined ? resolve(file) : join(config.dataDir, 'agent.key');
+}

@@ -15,6 +15,7 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerStorageCommands } from './commands/storage.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerAgentCommands } from './commands/agent.js';
 import { ExitCode } from './exit-codes.js';
 
 const program = new Command();
@@ -33,6 +34,7 @@ registerAdminCommands(program);
 registerSessionCommands(program);
 registerStorageCommands(program);
 registerNodeCommands(program);
+registerAgentCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readlink, type FileHandle } from 'node:fs/promises';
 import { PrepareStepError, stepError } from './classify.js';
 import type { DirIdentity } from './types.js';
+import { fromHost } from './host-root.js';
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY;
 const NOFOLLOW_DIR_FLAGS = DIR_FLAGS | constants.O_NOFOLLOW;
@@ -18,9 +19,9 @@ export function fdPath(handle: FileHandle, name?: string): string {
   return name === undefined ? `/proc/self/fd/${handle.fd}` : `/proc/self/fd/${handle.fd}/${name}`;
 }
 
-/** The kernel's current path of the object behind a descriptor (for policy checks and messages). */
+/** The kernel's current path of the object behind a descriptor, as the node names it (for policy checks and messages). */
 export async function kernelPath(handle: FileHandle): Promise<string> {
-  return readlink(fdPath(handle));
+  return fromHost(await readlink(fdPath(handle)));
 }
 
 export function joinPath(dir: string, name: string): string {

@@ -7,6 +7,7 @@ import type { BindCheck, HostPreparer, PrepareRequest, PrepareResult, ProfilePre
 import { probeStorageWith } from './storage-probe.js';
 import { WorkerPool, type PoolLogger, type PoolOutcome, type WorkerPoolStats } from './worker-pool.js';
 import { workerScript } from './worker-script.js';
+import { checkHostRoot, inHost } from './host-root.js';
 import { validateRequest } from './validate-request.js';
 import { DEFAULT_STAGING_ROOT, releaseStageDir, removeNamespaceDir, sessionStageDir, sweepNamespace } from './staging.js';
 import type { Work } from './protocol.js';
@@ -20,6 +21,11 @@ export interface LocalHostPreparerOptions {
   stagingRoot?: string;
   /** this instance's folder under the staging root, swept at start (default p<pid>) */
   stagingNamespace?: string;
+  /**
+   * where this process sees the node's / (default '/'): '/host' for the agent in its container.
+   * Paths in requests and results stay the node's; the staging root defaults to <hostRoot>/run/tether/staging.
+   */
+  hostRoot?: string;
 }
 
 export interface LocalHostPreparer extends HostPreparer {
@@ -29,7 +35,8 @@ export interface LocalHostPreparer extends HostPreparer {
 
 export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): LocalHostPreparer {
   const policy = opts.policy ?? DEFAULT_POLICY;
-  const stagingRoot = opts.stagingRoot ?? DEFAULT_STAGING_ROOT;
+  const hostRoot = checkHostRoot(opts.hostRoot ?? '/');
+  const stagingRoot = opts.stagingRoot ?? inHost(DEFAULT_STAGING_ROOT, hostRoot);
   const namespace = opts.stagingNamespace ?? `p${process.pid}`;
   const poolOptions = { minWorkers: opts.minWorkers, maxWorkers: opts.maxWorkers, logger: opts.logger };
   let pool: WorkerPool | undefined;
@@ -45,7 +52,7 @@ export function createLocalHostPreparer(opts: LocalHostPreparerOptions = {}): Lo
   async function run(work: Work, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
     const startedAt = Date.now();
     const ready = pool ?? (await poolReady);
-    return ready.run(work, timeoutMs - (Date.now() - startedAt), signal);
+    return ready.run(hostRoot === '/' ? work : { ...work, hostRoot }, timeoutMs - (Date.now() - startedAt), signal);
   }
 
   /** One profile step in a worker, under the profile's deadline; never rejects. */

@@ -14,6 +14,7 @@ import { PrepareStepError, stepError } from './classify.js';
 import { fdPath, identityOf, joinPath, kernelPath, openBeneath, openRootDir } from './beneath.js';
 import type { DirIdentity } from './types.js';
 import { stageHandle } from './staging.js';
+import { fromHost, resolveInHost } from './host-root.js';
 
 export const DEFAULT_OWNER = 1000;
 
@@ -64,7 +65,7 @@ export function componentsBelow(hostPath: string, fixedPrefix: string): string[]
 
 export async function openPrefix(fixedPrefix: string): Promise<FileHandle> {
   try {
-    return await openRootDir(fixedPrefix);
+    return await openRootDir(await resolveInHost(fixedPrefix));
   } catch (err) {
     const e = stepError(`open fixed prefix ${JSON.stringify(fixedPrefix)}`, err);
     if (e.failureClass === 'missing') {
@@ -140,7 +141,7 @@ export async function runPrepareSteps(req: StepsRequest, check: PolicyCheck): Pr
       await checkConnectivity(cur, realPath);
     }
     const identity = await identityOf(cur);
-    const source = await stageHandle(cur, identity, req.stageDir);
+    const source = fromHost(await stageHandle(cur, identity, req.stageDir));
     return { realPath, created, source, identity };
   } finally {
     await cur.close().catch(() => undefined);

@@ -47,7 +47,8 @@ export interface StorageWork {
   policy: HostPathPolicy;
 }
 
-export type Work = PrepareWork | VerifyWork | ProfileWork | StorageWork;
+/** hostRoot: where the worker sees the node's / (host-root.ts); absent = '/' */
+export type Work = (PrepareWork | VerifyWork | ProfileWork | StorageWork) & { hostRoot?: string };
 
 export type WorkerRequest = Work & { id: number };
 

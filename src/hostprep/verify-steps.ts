@@ -5,6 +5,7 @@
 import { PrepareStepError } from './classify.js';
 import { identityOf, openRootDir, sameIdentity, walkBeneath } from './beneath.js';
 import type { BindCheck, VerifyFinding } from './types.js';
+import { inHost } from './host-root.js';
 
 const IN_CONTAINER = { where: 'on the way to a bind target inside the container' };
 
@@ -14,7 +15,7 @@ function targetNames(target: string): string[] {
 
 export async function verifyBinds(pid: number, checks: BindCheck[]): Promise<VerifyFinding[]> {
   if (!Number.isInteger(pid) || pid <= 0) throw new PrepareStepError('io', `container process id ${pid} is not valid (expected the running container's main process)`);
-  const root = await openRootDir(`/proc/${pid}/root`).catch((err: unknown) => {
+  const root = await openRootDir(inHost(`/proc/${pid}/root`)).catch((err: unknown) => {
     throw new PrepareStepError('io', `cannot open the root of container process ${pid}: ${(err as Error).message} (expected a running container)`);
   });
   try {

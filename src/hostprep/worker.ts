@@ -9,10 +9,12 @@ import { runPrepareSteps } from './prepare-steps.js';
 import { verifyBinds } from './verify-steps.js';
 import { buildProfile, probeProfile, purgeProfileTrash } from './profile-steps.js';
 import { runStorageSteps } from './storage-steps.js';
+import { useHostRoot } from './host-root.js';
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   try {
+    useHostRoot(req.hostRoot ?? '/');
     if (req.op === 'verify') return { id: req.id, ok: true, findings: await verifyBinds(req.pid, req.checks) };
     if (req.op === 'profile') {
       const check = (path: string) => checkHostPath(path, req.policy);
