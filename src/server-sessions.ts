@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import type { Runtime } from './runtime/types.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import { createHostPreparer } from './hostprep/index.js';
-import { createSessionManager, createStorageHealth, singleEngineTargets, swarmPlacement } from './sessions/index.js';
+import { createSessionManager, createStorageHealth, singleEngineTargets, swarmPlacement, swarmTargets } from './sessions/index.js';
 import { swarmAgents } from './server-agents.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { loadServerEnv } from './config.js';
@@ -87,9 +87,9 @@ export function sessionsPlugin(config: Config, opts: ServerEnvOptions = {}) {
       await manager.close().catch((err: unknown) => logger.error({ err }, 'closing the session manager failed'));
     });
     await serveSessions(app, manager);
-    // shared-storage health: the engine's host through this preparer (on the swarm, once the
-    // server has its nodes' agents: swarmTargets(runtime.nodes, agents), every node through its agent)
-    await registerApiRoutes(app, [storageHealthRoutes(createStorageHealth({ store: deps.store, targets: singleEngineTargets(preparer) }))]);
+    // shared-storage health: on the swarm every node through its agent, else the engine's host through this preparer
+    const storageTargets = runtime.kind === 'swarm' && agents ? swarmTargets((signal) => runtime.nodes(signal), agents) : singleEngineTargets(preparer);
+    await registerApiRoutes(app, [storageHealthRoutes(createStorageHealth({ store: deps.store, targets: storageTargets }))]);
     try {
       const report = await manager.reconcile();
       logger.info({ reconcile: report }, 'sessions reconciled at start');
