@@ -21,8 +21,11 @@ export interface SwarmRuntime extends Runtime {
   engineVersion(signal?: AbortSignal): Promise<EngineVersion>;
   /** every node, with its zone, availability and state */
   nodes(signal?: AbortSignal): Promise<NodeInfo[]>;
-  /** the node a session's task runs on and its container id there; undefined when it has none */
-  locate(id: string, signal?: AbortSignal): Promise<{ nodeId: string; containerId: string } | undefined>;
+  /**
+   * the node a session's task runs on, its container id there and, while it runs, its main
+   * process in that node's pid namespace (verify); undefined when it has none
+   */
+  locate(id: string, signal?: AbortSignal): Promise<{ nodeId: string; containerId: string; pid: number | null } | undefined>;
 }
 
 export interface SwarmRuntimeOptions {
