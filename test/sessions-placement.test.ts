@@ -266,7 +266,8 @@ test('zones: an image restricted to zone-b runs on tslab-n3 only, however loaded
     const image = await w.image({}, ['zone-b']);
     const sessions = [await w.launch(user, image), await w.launch(user, image)];
     assert.deepEqual(sessions.map((s) => s.node), [{ id: 'node3id', hostname: 'tslab-n3', zone: 'zone-b' }, { id: 'node3id', hostname: 'tslab-n3', zone: 'zone-b' }]);
-    assert.match(sessions[0]?.placement?.reason ?? '', /least loaded of 1 eligible node .*not eligible: tslab-n1: zone-a not in the image's zones \[zone-b\], tslab-n2: zone-a not in/);
+    assert.match(sessions[0]?.placement?.reason ?? '', /least loaded of 1 eligible node \(tslab-n3: 0 active\); not eligible: tslab-n1: zone-a not in the image's zones \[zone-b\], tslab-n2: zone-a not in/);
+    assert.match(sessions[1]?.placement?.reason ?? '', /\(tslab-n3: 1 active\)/, 'the count is the node\'s, also with one eligible node');
   }));
 
 test('a node that goes down: its running sessions become lost (node named), others stay; back with the container: running again', () =>

@@ -59,7 +59,8 @@ async function orderedTargets(req: PrepareRequestOfLaunch): Promise<Ordered | Se
   } catch (err) {
     return failure('', 'engine', `placement: the nodes could not be listed: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (found.targets.length <= 1) return { ...found, load: new Map() };
+  // the single engine: nothing to choose, nothing to count
+  if (found.targets.every((t) => t.node === null)) return { ...found, load: new Map() };
   const recorded = new Map<string, string>();
   for (const s of await ctx.store.sessions.list({ states: [...ACTIVE_STATES] })) if (s.node) recorded.set(s.session_id, s.node.id);
   // no await from here to the reservation: the next launch counts this one
