@@ -108,6 +108,9 @@ describe('storage health (real server, local engine, real folders and SSHFS)', (
     const usage = await cli(['--timeout', '5']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--timeout "5": expected milliseconds, 100\.\.60000/);
+    const openapi = (await (await fetch(`${server!.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, { get?: { responses: Record<string, { content?: { 'application/json'?: { schema?: { properties?: object } } } }> } }> };
+    const documented = openapi.paths['/api/v1/storage/health']?.get?.responses['200']?.content?.['application/json']?.schema?.properties;
+    assert.deepEqual(Object.keys(documented ?? {}), ['checked_at', 'timeout_ms', 'ok', 'nodes', 'paths'], 'the OpenAPI document describes the report');
     const bad = await api('GET', '/storage/health?timeout_ms=50');
     assert.equal(bad.status, 400);
     assert.match(bad.json.message, /timeout_ms 50 is out of range/);
