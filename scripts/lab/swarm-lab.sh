@@ -22,6 +22,12 @@
 # starts what is not answering. Progress goes to stderr.
 set -euo pipefail
 
+# one `up` or `down` at a time (test processes call it in parallel); -o: the daemons started
+# below do not inherit the lock
+if [[ "${SWARM_LAB_LOCKED:-}" != 1 ]]; then
+  exec env SWARM_LAB_LOCKED=1 flock -o /run/tether-swarm-lab.lock bash "${BASH_SOURCE[0]}" "$@"
+fi
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run_dir=/run/tether-swarm-lab
 state_dir=/var/lib/tether-swarm-lab
@@ -179,15 +185,39 @@ start_node() {
   wait_until 60 "node $n's dockerd to answer" node_answers "$n"
 }
 
+# What the agent's service needs of a host, made in node N's mount namespace (so the host's
+# own mounts stay as they are); checked first, so a running node is only looked at.
+ensure_node_host() {
+  # shellcheck disable=SC2016
+  in_node "$1" sh -c '
+    set -e
+    # a /run/tether of the node alone (on a real host /run is a tmpfs per host) holding the
+    # staging root that the agent service binds (Swarm never creates a bind source)
+    if ! mountpoint -q /run/tether; then mkdir -p /run/tether; mount -t tmpfs -o mode=755,size=16m tmpfs /run/tether; fi
+    [ -d /run/tether/staging ] || mkdir -m 700 /run/tether/staging
+    # as on a systemd host: mounts are shared, so the agent container can bind the root of the
+    # node (rslave) and hand its stages back to the node (rshared)
+    [ "$(findmnt -no PROPAGATION /)" = shared ] || mount --make-rshared /
+    # the node engine at the usual socket path, seen inside this node only
+    if [ "$(stat -L -c %i /run/docker.sock 2>/dev/null)" != "$(stat -c %i "$1")" ]; then
+      umount /run/docker.sock 2>/dev/null || true
+      [ -e /run/docker.sock ] || touch /run/docker.sock
+      mount --bind "$1" /run/docker.sock
+    fi
+  ' sh "$(node_sock "$1")"
+}
+
 ensure_nodes() {
   local n
   for n in "${nodes[@]}"; do
     if [[ -n "$(node_pid "$n")" ]] && node_answers "$n" >/dev/null 2>&1 \
       && in_node "$n" mountpoint -q "$shared"; then
+      ensure_node_host "$n"
       continue
     fi
     if [[ -n "$(node_pid "$n")" ]]; then stop_nodes "$n"; fi
     start_node "$n"
+    ensure_node_host "$n"
   done
 }
 
@@ -227,6 +257,93 @@ ensure_image() {
   docker save "$lab_image_local" | dk 1 load >/dev/null
   dk 1 tag "$lab_image_local" "$lab_image"
   dk 1 push "$lab_image" >/dev/null
+}
+
+# -------------------------------------------------------------------------------- the agent
+
+agent_key="$state_dir/agent.key"
+agent_service=tether-agent
+agent_secret=tether-agent-key
+
+# The agent as Swarm users deploy it (docs/multi-host.md shows the same command): a global
+# service, one task per node, on the host network (port 7710 on the node's address), with the
+# node's file system at /host, its staging root handed back rshared, its engine's socket and
+# the join key as a secret. CAP_SYS_ADMIN: bind mounts (the stages), entering a session's
+# network namespace; CAP_SYS_PTRACE: the root of a session process run by another user
+# (/host/proc/PID/root). No --privileged.
+agent_service_args() { # image -> `docker service create` arguments
+  printf '%s\n' --name "$agent_service" --mode global --network host \
+    --cap-add CAP_SYS_ADMIN --cap-add CAP_SYS_PTRACE \
+    --mount type=bind,source=/,target=/host,bind-propagation=rslave \
+    --mount type=bind,source=/run/tether/staging,target=/host/run/tether/staging,bind-propagation=rshared \
+    --mount type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock \
+    --secret "source=$agent_secret,target=$agent_secret,mode=0400" \
+    --label "tether.agent.spec=$2" "$1"
+}
+
+agent_tasks_running() { # every node runs the current spec's task
+  [[ "$(dk 1 service ps "$agent_service" --filter desired-state=running --format '{{.CurrentState}}' \
+    | grep -c '^Running')" -eq "${#nodes[@]}" ]]
+}
+
+agent_answers() { # the agent's port on every node answers HTTP (unsigned requests get a 401)
+  local n
+  for n in "${nodes[@]}"; do
+    [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://$(node_addr "$n"):7710/v1/ping")" != 000 ]] || return 1
+  done
+}
+
+# The join key the server and the agents share (its format: src/agent/keys.ts), printed as
+# TETHER_AGENT_KEY_FILE for the server; the agents get it as the Swarm secret tether-agent-key.
+ensure_agent_key() {
+  [[ -s "$agent_key" ]] && return
+  log "agent: new join key $agent_key"
+  (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '=\n' | tr '+/' '-_' > "$agent_key" && echo >> "$agent_key")
+}
+
+ensure_agent() {
+  local image ref spec_hash
+  ensure_agent_key
+  # a build that fails (src/ mid-edit) leaves whatever agent runs: the rest of the lab is usable
+  if ! image="$(DOCKER_HOST=unix:///var/run/docker.sock bash "$here/build-agent-image.sh" | tail -n 1)" || [[ -z "$image" ]]; then
+    log "agent: WARNING: the agent image did not build (above); the agent service is left as it is"
+    return
+  fi
+  if ! docker -H unix:///var/run/docker.sock run --rm --network none "$image" \
+    node /opt/tether/dist/cli/main.js agent --help 2>/dev/null | grep -q -- --host-root; then
+    log "agent: WARNING: this build of Tether has no \`tether agent\` command; the agent is not deployed"
+    return
+  fi
+  ref="$registry/$image"
+  if ! curl -fs -m 2 -o /dev/null "http://$registry/v2/${image%%:*}/manifests/${image##*:}" \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'; then
+    log "registry: pushing $ref (through node 1)"
+    docker -H unix:///var/run/docker.sock save "$image" | dk 1 load >/dev/null
+    dk 1 tag "$image" "$ref"
+    dk 1 push "$ref" >/dev/null
+  fi
+  # the secret's label carries the key's digest: a key file changed since -> secret and service anew
+  local key_digest
+  key_digest="$(sha256sum "$agent_key" | cut -c1-16)"
+  spec_hash="$( { agent_service_args "$ref" -; echo "$key_digest"; } | sha256sum | cut -c1-16)"
+  if [[ "$(dk 1 service inspect -f '{{index .Spec.Labels "tether.agent.spec"}}' "$agent_service" 2>/dev/null)" == "$spec_hash" ]]; then
+    agent_tasks_running && return
+  fi
+  log "agent: deploying the global service $agent_service ($ref)"
+  dk 1 service rm "$agent_service" >/dev/null 2>&1 || true
+  if [[ "$(dk 1 secret inspect -f '{{index .Spec.Labels "tether.key.digest"}}' "$agent_secret" 2>/dev/null)" != "$key_digest" ]]; then
+    dk 1 secret rm "$agent_secret" >/dev/null 2>&1 || true
+    dk 1 secret create --label "tether.key.digest=$key_digest" "$agent_secret" "$agent_key" >/dev/null
+  fi
+  local args
+  mapfile -t args < <(agent_service_args "$ref" "$spec_hash")
+  dk 1 service create --detach --quiet "${args[@]}" >/dev/null
+  if ! (wait_until 120 "the agent to run on every node" agent_tasks_running); then
+    dk 1 service ps --no-trunc --format '{{.Node}} {{.CurrentState}} {{.Error}}' "$agent_service" | head -6 >&2
+    dk 1 service logs --tail 5 "$agent_service" >&2 2>&1 || true
+    die "the agent service $agent_service does not run on every node (above: its tasks and last log lines)"
+  fi
+  wait_until 30 "the agent to answer on every node (port 7710)" agent_answers
 }
 
 # ------------------------------------------------------------------------------------ down
@@ -308,6 +425,9 @@ down() {
 up() {
   local t0=$SECONDS
   [[ "$(id -u)" -eq 0 ]] || die "run as root (namespaces, mounts, daemons)"
+  # every engine is named explicitly (dk, the host's socket): a DOCKER_HOST from an earlier
+  # `eval` of this very script must not send the host's work to the manager
+  unset DOCKER_HOST DOCKER_CONTEXT
   # stdout carries only the assignments: everything the steps print goes to stderr
   {
     bash "$here/ensure-tools.sh"
@@ -321,6 +441,7 @@ up() {
     ensure_nodes
     ensure_swarm
     ensure_image
+    ensure_agent
   } >&2
   log "up in $((SECONDS - t0)) s: manager $(node_sock 1), image $lab_image, shared $shared, local $local_dir"
   printf 'export DOCKER_HOST=%q\n' "unix://$(node_sock 1)"
@@ -328,6 +449,7 @@ up() {
   printf 'export SWARM_LAB_SHARED=%q\n' "$shared"
   printf 'export SWARM_LAB_LOCAL=%q\n' "$local_dir"
   printf 'export SWARM_LAB_IMAGE=%q\n' "$lab_image"
+  printf 'export TETHER_AGENT_KEY_FILE=%q\n' "$agent_key"
 }
 
 case "${1:-}" in
