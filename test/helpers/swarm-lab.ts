@@ -12,7 +12,7 @@ const SCRIPT = fileURLToPath(new URL('../../scripts/lab/swarm-lab.sh', import.me
 const NODE_SOCKETS = [1, 2, 3].map((n) => `/run/tether-swarm-lab/n${n}.sock`);
 
 export interface SwarmLab {
-  /** the assignments `up` printed: DOCKER_HOST, TETHER_RUNTIME, SWARM_LAB_SHARED, SWARM_LAB_LOCAL, SWARM_LAB_IMAGE */
+  /** the assignments `up` printed: DOCKER_HOST, TETHER_RUNTIME, SWARM_LAB_SHARED, SWARM_LAB_LOCAL, SWARM_LAB_IMAGE, TETHER_AGENT_KEY_FILE */
   env: Record<string, string>;
   manager: Dockerode;
   /** node id -> a client of that node's own engine */
@@ -48,7 +48,8 @@ export function parseAssignments(stdout: string): Record<string, string> {
 
 export async function runSwarmLab(action: 'up' | 'down'): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('bash', [SCRIPT, action], { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    // up may rebuild and roll out the agent image (a few minutes) or wait for another process's up
+    const { stdout } = await execFileAsync('bash', [SCRIPT, action], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
@@ -56,7 +57,17 @@ export async function runSwarmLab(action: 'up' | 'down'): Promise<string> {
   }
 }
 
+/** the manager answers: the lab was up before this process asked for it */
+async function labIsUp(): Promise<boolean> {
+  return new Dockerode({ socketPath: NODE_SOCKETS[0] as string }).ping().then(() => true, () => false);
+}
+
+/**
+ * Brings the lab up (or reuses it). down() removes it only when this process brought it up:
+ * a lab that was already up belongs to whoever started it (another test process, a developer).
+ */
 export async function startSwarmLab(): Promise<SwarmLab> {
+  const wasUp = await labIsUp();
   const env = parseAssignments(await runSwarmLab('up'));
   const manager = new Dockerode({ socketPath: (env.DOCKER_HOST ?? '').replace(/^unix:\/\//, '') });
   const nodes = new Map<string, Dockerode>();
@@ -67,5 +78,5 @@ export async function startSwarmLab(): Promise<SwarmLab> {
     nodes.set(id, engine);
     nodeIds.push(id);
   }
-  return { env, manager, nodes, nodeIds, down: async () => void (await runSwarmLab('down')) };
+  return { env, manager, nodes, nodeIds, down: async () => void (wasUp ? undefined : await runSwarmLab('down')) };
 }
