@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { registerApiRoutes, serveSessions } from './api/app.js';
 import { storageHealthRoutes } from './api/routes/storage-health.js';
+import { agentKeyRoutes } from './api/routes/agent-keys.js';
 import type { Config } from './config.js';
 import type { Runtime } from './runtime/types.js';
 import { createRuntime } from './runtime/create-runtime.js';
@@ -15,7 +16,7 @@ import { createHostPreparer } from './hostprep/index.js';
 import { createSessionManager, createStorageHealth, singleEngineTargets, swarmPlacement, swarmTargets } from './sessions/index.js';
 import { swarmAgents } from './server-agents.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
-import { loadServerEnv } from './config.js';
+import { loadServerEnv, serverAgentKeyFile } from './config.js';
 import { setUpSessionFirewall } from './server-firewall.js';
 
 export const RECONCILE_EVERY_MS = 30_000;
@@ -90,6 +91,8 @@ export function sessionsPlugin(config: Config, opts: ServerEnvOptions = {}) {
     // shared-storage health: on the swarm every node through its agent, else the engine's host through this preparer
     const storageTargets = runtime.kind === 'swarm' && agents ? swarmTargets((signal) => runtime.nodes(signal), agents) : singleEngineTargets(preparer);
     await registerApiRoutes(app, [storageHealthRoutes(createStorageHealth({ store: deps.store, targets: storageTargets }))]);
+    // the agents' join key: rotated through the API (on a swarm also the agents' Swarm secret)
+    await registerApiRoutes(app, [agentKeyRoutes({ dataDir: config.dataDir, keyFile: serverAgentKeyFile(config), swarm: runtime.kind === 'swarm' ? runtime.docker : undefined })]);
     try {
       const report = await manager.reconcile();
       logger.info({ reconcile: report }, 'sessions reconciled at start');

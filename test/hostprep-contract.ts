@@ -19,7 +19,12 @@ export function stageMounts(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${DEFAULT_STAGING_ROOT}/`));
 }
 
-export function hostPreparerContract(name: string, factory: () => Promise<HostPreparer>): void {
+export interface ContractOptions {
+  /** labels of the container the verify test starts (a node agent verifies only Tether's: tether=1) */
+  containerLabels?: Record<string, string>;
+}
+
+export function hostPreparerContract(name: string, factory: () => Promise<HostPreparer>, options: ContractOptions = {}): void {
 // /var/tmp is on the root ext4 here (chattr works); /tmp may be tmpfs elsewhere
 const base = mkdtempSync('/var/tmp/tether-hostprep-');
 const immutable: string[] = [];
@@ -245,7 +250,7 @@ describe(`HostPreparer contract: ${name}`, () => {
     writeFileSync(`${prefix}/v/seen`, 'yes');
     const docker = dockerClient();
     const c = await docker.createContainer({
-      Image: TEST_IMAGE, Labels: { 'tether.test': 'hostprep-contract' },
+      Image: TEST_IMAGE, Labels: { 'tether.test': 'hostprep-contract', ...options.containerLabels },
       HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'bind', Source: r.source, Target: '/data/inner', ReadOnly: false }] },
     });
     try {

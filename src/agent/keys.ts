@@ -47,6 +47,8 @@ export async function writeKeyFile(path: string, ring: KeyRing): Promise<void> {
   await rename(tmp, path);
 }
 
+const instances = new Map<string, ServerAgentKeys>();
+
 /**
  * The server's keys: TETHER_AGENT_KEY_FILE when set (e.g. the file a lab also made the Swarm
  * secret from), else <dataDir>/agent.key, made at first use.
@@ -55,8 +57,12 @@ export class ServerAgentKeys {
   private ring: KeyRing | undefined;
   constructor(readonly path: string) {}
 
+  /** one instance per file in a process: a rotation through the API reaches every client at once */
   static forDataDir(dataDir: string, keyFile?: string): ServerAgentKeys {
-    return new ServerAgentKeys(keyFile ?? join(dataDir, SERVER_KEY_FILE_NAME));
+    const path = keyFile ?? join(dataDir, SERVER_KEY_FILE_NAME);
+    let keys = instances.get(path);
+    if (!keys) instances.set(path, (keys = new ServerAgentKeys(path)));
+    return keys;
   }
 
   async load(): Promise<KeyRing> {
