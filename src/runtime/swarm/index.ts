@@ -9,6 +9,7 @@ import { connectEngine, engineVersion, type EngineVersion } from '../docker/engi
 import { DEFAULT_REMOVE_STOP_SECONDS } from '../docker/containers.js';
 import { ensureImage, RegistryAuthMemo } from './images.js';
 import { dialOnNode, execOnNode, type NodeAgents } from './node-agents.js';
+import { SwarmSessionNetwork } from './session-network.js';
 import { listNodes, type NodeInfo } from './nodes.js';
 import {
   createService, findBySession, inspectService, listTether, locateTask, removeService, startService, stopService,
@@ -42,6 +43,7 @@ export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime
   const { docker } = connectEngine(opts);
   const stopGraceSeconds = opts.stopGraceSeconds ?? DEFAULT_REMOVE_STOP_SECONDS;
   const { agents } = opts;
+  const network = new SwarmSessionNetwork(docker);
   const auths = new RegistryAuthMemo();
   let version: Promise<EngineVersion> | undefined;
   const getVersion = (signal?: AbortSignal): Promise<EngineVersion> => {
@@ -62,6 +64,7 @@ export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime
     ensureImage: (ref, o) => ensureImage(docker, auths, ref, o),
     async create(spec, signal) {
       const { apiVersion } = await getVersion(signal);
+      await network.ensure(signal);
       return createService(docker, spec, { stopGraceSeconds, apiVersion, auth: auths.get(spec.image) }, signal);
     },
     start: (id, signal) => startService(docker, id, signal),

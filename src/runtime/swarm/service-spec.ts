@@ -3,7 +3,8 @@
 // the node the caller chose. Labels and the bind mounts are those of the single-engine backend
 // (docker/container-spec.ts), on the service (what list/inspect read) and on its container
 // (what a node's own engine sees).
-import { DEFAULT_HARDENING } from '../hardening.js';
+import { DEFAULT_HARDENING, SESSION_NETWORK } from '../hardening.js';
+import { SWARM_SESSION_NETWORK } from './session-network.js';
 import { RuntimeError } from '../errors.js';
 import type { ContainerSpec } from '../types.js';
 import { compareApiVersions } from '../docker/engine.js';
@@ -29,8 +30,10 @@ export function serviceSpecFor(spec: ContainerSpec, opts: ServiceSpecOptions): S
   }
   const h = spec.hardening ?? DEFAULT_HARDENING;
   const labels = labelsFor(spec);
-  // sessions on a swarm join no Tether network yet: no label may claim one
-  delete labels[LABEL_NETWORK];
+  // the default sessions network is the swarm's own (session-network.ts); a network an image
+  // names instead must be one a service can join (swarm-scoped)
+  const network = h.network === SESSION_NETWORK ? SWARM_SESSION_NETWORK : h.network;
+  labels[LABEL_NETWORK] = network;
   const container: SwarmServiceSpec['TaskTemplate']['ContainerSpec'] = {
     Image: spec.image,
     Labels: { ...labels },
@@ -55,6 +58,7 @@ export function serviceSpecFor(spec: ContainerSpec, opts: ServiceSpecOptions): S
     TaskTemplate: {
       ContainerSpec: container,
       RestartPolicy: { Condition: 'none' },
+      Networks: [{ Target: network }],
       Placement: { Constraints: spec.node !== undefined ? [`node.id==${spec.node}`] : [] },
       Resources: { Limits: limits },
     },

@@ -27,6 +27,7 @@ export interface SwarmServiceSpec {
   TaskTemplate: {
     ContainerSpec: SwarmContainerSpec;
     RestartPolicy: { Condition: 'none' | 'on-failure' | 'any' };
+    Networks?: Array<{ Target: string }>;
     Placement: { Constraints: string[] };
     Resources: { Limits: { NanoCPUs?: number; MemoryBytes?: number; Pids?: number } };
     ForceUpdate?: number;

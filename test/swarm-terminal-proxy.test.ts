@@ -1,0 +1,179 @@
+// The terminal and the app proxy for a session on a non-manager swarm node, on the real
+// three-node lab (scripts/lab/swarm-lab.sh): the swarm runtime's exec and dial go through the
+// agent of the node the session's task runs on. The agents here are plain processes
+// (test/helpers/plain-agent.ts) in the nodes' network namespaces, on a port of their own with a
+// key of this test, so the test does not depend on the agent service the lab deploys; the
+// shell is the terminal's own (openShell, endShell), the proxying the app proxy's own
+// forwarders (forwardHttp, forwardUpgrade) with Runtime.dial as their upstream.
+// The lab is brought up (or reused) and left up: other suites use it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createSwarmRuntime, type SwarmRuntime } from '../src/runtime/swarm/index.js';
+import { isRuntimeError } from '../src/runtime/errors.js';
+import { createAgentDirectory } from '../src/agent/http-client.js';
+import { newKeyText, writeKeyFile } from '../src/agent/keys.js';
+import { openShell } from '../src/terminal/exec-shell.js';
+import { endShell } from '../src/terminal/bridge.js';
+import { forwardHttp, forwardUpgrade, type Upstream } from '../src/proxy/forward.js';
+import { execIn, uniqueName } from './helpers/docker.js';
+import { startSwarmLab, swarmLabUnavailable, type SwarmLab } from './helpers/swarm-lab.js';
+import { startPlainAgent, type PlainAgent } from './helpers/plain-agent.js';
+import { eventually } from './helpers/sessions.js';
+import { proxiedUpgrade, rawRequest } from './proxy-lab.js';
+
+const unavailable = swarmLabUnavailable();
+/** the lab nodes' addresses (scripts/lab/swarm-lab.sh) */
+const nodeAddr = (n: number) => `198.18.213.1${n}`;
+const AGENT_PORT = 7791;
+const APP_PORT = 8080;
+const quiet = { warn: () => undefined };
+/**
+ * The session's web app (busybox sh behind nc, one process per connection): a plain answer, or
+ * for an upgrade a 101 and then every byte echoed back (cat).
+ */
+const APP = String.raw`cr=$(printf '\r')
+up=
+while IFS= read -r line; do
+  case "$line" in [Uu]pgrade:*) up=1 ;; esac
+  [ "$line" = "$cr" ] || [ -z "$line" ] && break
+done
+if [ -n "$up" ]; then
+  printf 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'
+  exec cat
+fi
+body="app of $RUN"
+printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' "${'$'}{#body}" "$body"`;
+
+function collect(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    stream.on('data', (c: Buffer) => { text += c.toString(); });
+    stream.once('end', () => resolve(text));
+    (stream as Readable).resume();
+  });
+}
+
+if (unavailable) {
+  describe('terminal and app proxy on a swarm node', () => {
+    it(`skipped: ${unavailable}`, { skip: unavailable }, () => undefined);
+  });
+} else {
+  describe('terminal and app proxy for a session on a non-manager swarm node, through its agent (real 3-node lab)', { timeout: 300_000 }, () => {
+    const run = uniqueName('swterm');
+    let lab: SwarmLab;
+    let runtime: SwarmRuntime;
+    let directory: ReturnType<typeof createAgentDirectory>;
+    let keyDir: string;
+    const agents: PlainAgent[] = [];
+    let proxy: Server;
+    let proxyPort: number;
+    let serviceId: string;
+    let worker: string;
+
+    before(async () => {
+      lab = await startSwarmLab();
+      keyDir = await mkdtemp(join(tmpdir(), 'tether-agent-key-'));
+      const keyFile = join(keyDir, 'agent.key');
+      const ring = { current: Buffer.from(newKeyText(), 'utf8') };
+      await writeKeyFile(keyFile, ring);
+      for (const n of [2, 3]) {
+        agents.push(await startPlainAgent({ netns: `tslab-n${n}`, addr: nodeAddr(n), port: AGENT_PORT, dockerSocket: `/run/tether-swarm-lab/n${n}.sock`, keyFile }));
+      }
+      directory = createAgentDirectory({ keys: () => ring, port: AGENT_PORT });
+      runtime = createSwarmRuntime({ dockerHost: lab.env.DOCKER_HOST, stopGraceSeconds: 0, agents: directory });
+
+      worker = lab.nodeIds[1] as string;
+      const sessionId = `${run}-s1`;
+      serviceId = await runtime.create({
+        name: `tether-${sessionId}`, image: lab.env.SWARM_LAB_IMAGE as string, user: '1000:1000', mounts: [], node: worker,
+        sessionId, userId: 'u', imageId: 'i', cores: null, memory: null, env: [`RUN=${run}`],
+        cmd: ['busybox', 'nc', '-ll', '-p', String(APP_PORT), '-e', 'sh', '-c', APP],
+      });
+
+      // the app proxy's forwarders, with the session's container reached through Runtime.dial
+      const upstream: Upstream = { port: APP_PORT, dial: (signal) => runtime.dial(serviceId, APP_PORT, signal) };
+      proxy = createServer((req, res) => forwardHttp(req, res, upstream));
+      proxy.on('upgrade', (req, socket, head) => forwardUpgrade(req, socket, head, upstream));
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      proxyPort = (proxy.address() as { port: number }).port;
+    });
+
+    after(async () => {
+      if (serviceId) await runtime.remove(serviceId).catch(() => undefined);
+      proxy?.close();
+      directory?.close();
+      for (const a of agents) await a.stop();
+      if (keyDir) await rm(keyDir, { recursive: true, force: true });
+    });
+
+    it('runs the session on the worker node it was pinned to', async () => {
+      const where = await runtime.locate(serviceId);
+      assert.equal(where?.nodeId, worker);
+      assert.notEqual(worker, lab.nodeIds[0], 'not the manager');
+    });
+
+    it('terminal: a shell through the agent writes a file and reads it back, as the session user, on that node', async () => {
+      const shell = await openShell(runtime, serviceId, { tty: false });
+      assert.ok(shell.pid !== null && shell.pid > 1, 'the shell told its pid (for the kill on close)');
+      const out = collect(shell.output);
+      shell.write(Buffer.from(`echo "note ${run}" > /tmp/note && cat /tmp/note && id -u\nexit 7\n`));
+      assert.equal(await out, `note ${run}\n1000\n`);
+      assert.equal(await shell.exitCode(), 7);
+      shell.close();
+      // the file is in the container on the worker, as its own engine sees it
+      const where = await runtime.locate(serviceId);
+      const seen = await execIn(lab.nodes.get(worker)!, where!.containerId, ['cat', '/tmp/note']);
+      assert.equal(seen.output, `note ${run}\n`);
+    });
+
+    it("terminal: closing it kills the shell's descendants in the container (the kill runs through the agent too)", async () => {
+      const shell = await openShell(runtime, serviceId, { tty: true, cols: 80, rows: 24 });
+      let text = '';
+      shell.output.on('data', (c: Buffer) => { text += c.toString(); });
+      shell.output.resume();
+      const marker = `${4000 + Math.floor(Math.random() * 900)}`;
+      shell.write(Buffer.from(`sleep ${marker}1 & (sleep ${marker}2 &) ; echo started-$((${marker}+0))\n`));
+      await eventually(async () => text.includes(`started-${marker}`), 10_000, 'the background jobs started');
+      const where = await runtime.locate(serviceId);
+      const ps = async () => (await execIn(lab.nodes.get(worker)!, where!.containerId, ['ps', '-o', 'args'])).output;
+      assert.match(await ps(), new RegExp(`sleep ${marker}1`));
+      await endShell(shell, quiet);
+      const left = await ps();
+      assert.doesNotMatch(left, new RegExp(`sleep ${marker}[12]`), left);
+    });
+
+    it('app proxy: an HTTP page and a WebSocket upgrade echoing both ways, through the agent', async () => {
+      const page = await eventually(async () => {
+        const r = await rawRequest(proxyPort, 'app.localhost', '/plain').catch(() => null);
+        return r?.status === 200 ? r : null;
+      }, 20_000, 'the app answering through the proxy');
+      assert.equal(page.body, `app of ${run}`);
+
+      const up = await proxiedUpgrade(proxyPort, 'app.localhost');
+      assert.equal(up.status, 101);
+      const socket = up.socket!;
+      let echoed = '';
+      socket.on('data', (c: Buffer) => { echoed += c.toString(); });
+      socket.write(`ping-${run}`);
+      await eventually(async () => echoed === `ping-${run}`, 10_000, `the echo; got ${JSON.stringify(echoed)}`);
+      socket.destroy();
+      await up.closed;
+    });
+
+    it('dial: a port nothing listens on is unavailable (the proxy shows its "starting" page); a removed session is not found', async () => {
+      await assert.rejects(runtime.dial(serviceId, APP_PORT + 1), (e) => isRuntimeError(e, 'unavailable') && /ECONNREFUSED/.test((e as Error).message));
+      const gone = await runtime.create({
+        name: `tether-${run}-s2`, image: lab.env.SWARM_LAB_IMAGE as string, user: null, mounts: [], node: worker,
+        sessionId: `${run}-s2`, userId: 'u', imageId: 'i', cores: null, memory: null,
+      });
+      await runtime.remove(gone);
+      await assert.rejects(runtime.dial(gone, APP_PORT), (e) => isRuntimeError(e, 'not_found'));
+      await assert.rejects(runtime.exec(gone, { cmd: ['true'], tty: false, stdin: false }), (e) => isRuntimeError(e, 'not_found'));
+    });
+  });
+}
