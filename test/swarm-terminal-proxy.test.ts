@@ -1,8 +1,8 @@
 // The terminal and the app proxy for a session on a non-manager swarm node, on the real
 // three-node lab (scripts/lab/swarm-lab.sh): the swarm runtime's exec and dial go through the
-// agent of the node the session's task runs on. The agents here are plain processes
-// (test/helpers/plain-agent.ts) in the nodes' network namespaces, on a port of their own with a
-// key of this test, so the test does not depend on the agent service the lab deploys; the
+// agent of the node the session's task runs on. The agents here are `tether agent` run as plain
+// processes on the nodes (test/helpers/plain-agent.ts), on a port of their own with a key of
+// this test, so the test does not depend on the agent service the lab deploys; the
 // shell is the terminal's own (openShell, endShell), the proxying the app proxy's own
 // forwarders (forwardHttp, forwardUpgrade) with Runtime.dial as their upstream.
 // The lab is brought up (or reused) and left up: other suites use it.
@@ -27,8 +27,6 @@ import { eventually } from './helpers/sessions.js';
 import { proxiedUpgrade, rawRequest } from './proxy-lab.js';
 
 const unavailable = swarmLabUnavailable();
-/** the lab nodes' addresses (scripts/lab/swarm-lab.sh) */
-const nodeAddr = (n: number) => `198.18.213.1${n}`;
 const AGENT_PORT = 7791;
 const APP_PORT = 8080;
 const quiet = { warn: () => undefined };
@@ -81,9 +79,7 @@ if (unavailable) {
       const keyFile = join(keyDir, 'agent.key');
       const ring = { current: Buffer.from(newKeyText(), 'utf8') };
       await writeKeyFile(keyFile, ring);
-      for (const n of [2, 3]) {
-        agents.push(await startPlainAgent({ netns: `tslab-n${n}`, addr: nodeAddr(n), port: AGENT_PORT, dockerSocket: `/run/tether-swarm-lab/n${n}.sock`, keyFile }));
-      }
+      for (const node of [2, 3]) agents.push(await startPlainAgent({ node, port: AGENT_PORT, keyFile }));
       directory = createAgentDirectory({ keys: () => ring, port: AGENT_PORT });
       runtime = createSwarmRuntime({ dockerHost: lab.env.DOCKER_HOST, stopGraceSeconds: 0, agents: directory });
 
