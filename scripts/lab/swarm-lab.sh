@@ -333,7 +333,8 @@ ensure_agent() {
   dk 1 service rm "$agent_service" >/dev/null 2>&1 || true
   if [[ "$(dk 1 secret inspect -f '{{index .Spec.Labels "tether.key.digest"}}' "$agent_secret" 2>/dev/null)" != "$key_digest" ]]; then
     dk 1 secret rm "$agent_secret" >/dev/null 2>&1 || true
-    dk 1 secret create --label "tether.key.digest=$key_digest" "$agent_secret" "$agent_key" >/dev/null
+    # tether.agent-key: the label of the secrets `tether agent rotate-key` makes and later removes
+    dk 1 secret create --label "tether.key.digest=$key_digest" --label tether.agent-key=1 "$agent_secret" "$agent_key" >/dev/null
   fi
   local args
   mapfile -t args < <(agent_service_args "$ref" "$spec_hash")
