@@ -4,6 +4,7 @@
 #
 #   eval "$(bash scripts/lab/swarm-lab.sh up)"     # prints only `export NAME=value` lines
 #   bash scripts/lab/swarm-lab.sh down             # removes all of it; fine when nothing is up
+#   bash scripts/lab/swarm-lab.sh stop-node N      # stops node N's engine (a failed node); up restarts it
 #
 # Each node is its own dockerd in its own network namespace (a veth into a lab switch), its own
 # mount namespace (so SWARM_LAB_LOCAL, a tmpfs per node, really differs between nodes) and its
@@ -327,7 +328,10 @@ ensure_agent() {
   key_digest="$(sha256sum "$agent_key" | cut -c1-16)"
   spec_hash="$( { agent_service_args "$ref" -; echo "$key_digest"; } | sha256sum | cut -c1-16)"
   if [[ "$(dk 1 service inspect -f '{{index .Spec.Labels "tether.agent.spec"}}' "$agent_service" 2>/dev/null)" == "$spec_hash" ]]; then
-    agent_tasks_running && return
+    # deployed: a node that has just come back gets its task from Swarm itself
+    wait_until 120 "the agent to run on every node" agent_tasks_running
+    wait_until 30 "the agent to answer on every node (port 7710)" agent_answers
+    return
   fi
   log "agent: deploying the global service $agent_service ($ref)"
   dk 1 service rm "$agent_service" >/dev/null 2>&1 || true
@@ -453,8 +457,17 @@ up() {
   printf 'export TETHER_AGENT_KEY_FILE=%q\n' "$agent_key"
 }
 
+# A node whose engine stops (for tests of a failed node): its dockerd and everything in its
+# namespaces end, its containers are removed; the swarm sees it go down. `up` starts it again.
+stop_node() {
+  local n="${1:-}"
+  [[ " ${nodes[*]} " == *" $n "* ]] || die "stop-node: expected a node number (${nodes[*]}), got \"$n\""
+  stop_nodes "$n"
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  stop-node) stop_node "${2:-}" ;;
+  *) echo "usage: $0 up|down|stop-node N" >&2; exit 2 ;;
 esac
