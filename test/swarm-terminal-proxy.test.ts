@@ -171,5 +171,18 @@ if (unavailable) {
       await assert.rejects(runtime.dial(gone, APP_PORT), (e) => isRuntimeError(e, 'not_found'));
       await assert.rejects(runtime.exec(gone, { cmd: ['true'], tty: false, stdin: false }), (e) => isRuntimeError(e, 'not_found'));
     });
+
+    it('a session whose task was started again (a new container) is reached at its new place', async () => {
+      const before = await runtime.locate(serviceId);
+      await runtime.stop(serviceId);
+      await runtime.start(serviceId);
+      const now = await runtime.locate(serviceId);
+      assert.notEqual(now?.containerId, before?.containerId);
+      const page = await eventually(async () => {
+        const r = await rawRequest(proxyPort, 'app.localhost', '/again').catch(() => null);
+        return r?.status === 200 ? r : null;
+      }, 20_000, 'the app answering through the proxy again');
+      assert.equal(page.body, `app of ${run}`);
+    });
   });
 }

@@ -8,7 +8,7 @@ import { RuntimeError } from '../errors.js';
 import { connectEngine, engineVersion, type EngineVersion } from '../docker/engine.js';
 import { DEFAULT_REMOVE_STOP_SECONDS } from '../docker/containers.js';
 import { ensureImage, RegistryAuthMemo } from './images.js';
-import { dialOnNode, execOnNode, type NodeAgents } from './node-agents.js';
+import { NodeAgentCalls, type NodeAgents } from './node-agents.js';
 import { SwarmSessionNetwork } from './session-network.js';
 import { listNodes, type NodeInfo } from './nodes.js';
 import {
@@ -42,7 +42,7 @@ export interface SwarmRuntimeOptions {
 export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime {
   const { docker } = connectEngine(opts);
   const stopGraceSeconds = opts.stopGraceSeconds ?? DEFAULT_REMOVE_STOP_SECONDS;
-  const { agents } = opts;
+  const onNodes = opts.agents ? new NodeAgentCalls(docker, opts.agents) : undefined;
   const network = new SwarmSessionNetwork(docker);
   const auths = new RegistryAuthMemo();
   let version: Promise<EngineVersion> | undefined;
@@ -68,18 +68,24 @@ export function createSwarmRuntime(opts: SwarmRuntimeOptions = {}): SwarmRuntime
       return createService(docker, spec, { stopGraceSeconds, apiVersion, auth: auths.get(spec.image) }, signal);
     },
     start: (id, signal) => startService(docker, id, signal),
-    stop: (id, o) => stopService(docker, id, o?.signal),
-    remove: (id, signal) => removeService(docker, id, signal, stopGraceSeconds),
+    stop(id, o) {
+      onNodes?.forget(id);
+      return stopService(docker, id, o?.signal);
+    },
+    remove(id, signal) {
+      onNodes?.forget(id);
+      return removeService(docker, id, signal, stopGraceSeconds);
+    },
     inspect: (id, signal) => inspectService(docker, id, signal),
     list: (signal) => listTether(docker, signal),
     findBySession: (sessionId, signal) => findBySession(docker, sessionId, signal),
     exec: async (id, o) => {
-      if (!agents) throw new RuntimeError('unavailable', 'not yet on swarm without node agents: a shell in a session (web terminal, `tether session shell`) needs the agent of the node the session runs on');
-      return execOnNode(docker, agents, id, o);
+      if (!onNodes) throw new RuntimeError('unavailable', 'not yet on swarm without node agents: a shell in a session (web terminal, `tether session shell`) needs the agent of the node the session runs on');
+      return onNodes.exec(id, o);
     },
     dial: async (id, port, signal) => {
-      if (!agents) throw new RuntimeError('unavailable', "not yet on swarm without node agents: the app proxy reaches a session's container through the agent of its node");
-      return dialOnNode(docker, agents, id, port, signal);
+      if (!onNodes) throw new RuntimeError('unavailable', "not yet on swarm without node agents: the app proxy reaches a session's container through the agent of its node");
+      return onNodes.dial(id, port, signal);
     },
   };
 }
