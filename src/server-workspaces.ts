@@ -2,7 +2,7 @@
 // sessions feature): the terminal WebSocket and the app-token route under /api/v1, and the
 // per-session app proxy, which takes requests for s-<id>.<host> off the HTTP server before
 // Fastify sees them. Both reach containers through the sessions feature's Runtime
-// (app.runtime: exec, address).
+// (app.runtime: exec, dial).
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { registerApiRoutes } from './api/app.js';
