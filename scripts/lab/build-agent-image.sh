@@ -4,8 +4,9 @@
 # machine's Node.js binary, and Tether compiled from src/ (esbuild) with its production node_modules
 # (better-sqlite3's native module included: it was built here for this very Node.js).
 # Idempotent and cached:
-#   - the tag IS the hash of everything that goes in (the recipe, the node binary, src/,
-#     package-lock.json): an image with that tag exists -> nothing is done;
+#   - the tag IS the hash of everything the agent runs (the recipe, the node binary, the
+#     modules `tether agent` imports, package-lock.json): an image with that tag exists ->
+#     nothing is done;
 #   - the Debian root file system (the slow part) is kept under /var/cache/tether/agent-base-<hash>,
 #     keyed by agent/packages.txt + agent/setup-root.sh only;
 #   - the compiled app + pruned node_modules under /var/cache/tether/agent-app-<hash>.
@@ -36,7 +37,16 @@ hash_of() { # files (names and contents) -> 16 hex digits
 }
 base_hash="$(hash_of agent/packages.txt agent/setup-root.sh)"
 mapfile -t sources < <(find src -name '*.ts' ! -name '*.test.ts' | LC_ALL=C sort)
-app_hash="$(hash_of package.json package-lock.json "${sources[@]}")"
+# The image is named after what the agent runs: the modules `tether agent` imports (esbuild
+# follows them from its command), not all of src/. An edit elsewhere (the API, the web UI)
+# neither rebuilds nor redeploys the agents that tests on the lab are using.
+meta="$(mktemp)"
+npx esbuild src/cli/commands/agent.ts --bundle --platform=node --format=esm --packages=external \
+  --metafile="$meta" --outfile=/dev/null --log-level=error \
+  || { rm -f "$meta"; say "ERROR: the agent's modules do not build (above)"; exit 1; }
+mapfile -t agent_sources < <(node -e 'for (const f of Object.keys(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).inputs).sort()) console.log(f)' "$meta")
+rm -f "$meta"
+app_hash="$(hash_of package.json package-lock.json src/cli/main.ts "${agent_sources[@]}")"
 full_hash="$(printf '%s %s %s %s\n' "$base_hash" "$app_hash" "$(stat -c '%n %s %Y' "$node_bin")" \
   "$(hash_of scripts/lab/build-agent-image.sh)" | sha256sum | cut -c1-16)"
 image="$repo:$full_hash"
