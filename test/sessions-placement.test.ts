@@ -341,3 +341,15 @@ test('a lost session still counts against the per-user limit (it may still run)'
     await w.close();
   }
 });
+
+test('reconcile removes an orphan on a node that is down without waiting for it to stop', () =>
+  using(async (w) => {
+    const s = await w.launch(await w.user(), await w.image({}));
+    w.node('tslab-n1').info.state = 'down';
+    // its session ended while the node was away (e.g. destroyed in the store by a crash's cleanup)
+    await w.store.sessions.update(s.session_id, { state: 'failed' });
+    const before = w.calls.length;
+    const report = await w.manager.reconcile();
+    assert.deepEqual(report.removedContainers, [s.container_id]);
+    assert.deepEqual(w.calls.slice(before).filter((c) => c.startsWith('stop') || c.startsWith('remove')), [`remove:${s.container_id}`], 'removed, not stopped first');
+  }));

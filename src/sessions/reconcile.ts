@@ -48,8 +48,9 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
   await eachLimited(orphans, async (c) => {
     log.warn({ container_id: c.id, session_id: c.sessionId }, 'removing a Tether container no live session owns');
     try {
-      // nobody uses an orphan: no stop grace
-      await ctx.runtime.stop(c.id, { timeoutSeconds: 0, signal: AbortSignal.timeout(ctx.engineTimeoutMs) });
+      // nobody uses an orphan: no stop grace. On a node that does not answer a stop would wait
+      // for a task that never reports: the service is removed, its node stops it when back.
+      if (!(c.host !== null && unreachable.has(c.host))) await ctx.runtime.stop(c.id, { timeoutSeconds: 0, signal: AbortSignal.timeout(ctx.engineTimeoutMs) });
       await ctx.runtime.remove(c.id, AbortSignal.timeout(ctx.engineTimeoutMs));
       report.removedContainers.push(c.id);
     } catch (err) {
