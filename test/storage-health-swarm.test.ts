@@ -3,10 +3,13 @@
 // export mounted on every node): the real `tether server --runtime swarm` checks every node
 // through its agent. SWARM_LAB_SHARED is the same data everywhere -> shared; SWARM_LAB_LOCAL is
 // a folder of each node's own -> not_shared, naming the nodes that do not see the marker; a
-// folder that no node has -> missing. The lab is left up (others may use it; `up` is idempotent).
+// folder that no node has -> missing; one node's share stopped (its sftp-server SIGSTOPped, a
+// few seconds) -> hung on that node within the timeout while the API goes on. The lab is left
+// up (others may use it; `up` is idempotent).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTether } from './helpers/cli.js';
 import { freePort, login, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
@@ -15,6 +18,19 @@ import { startSwarmLab, swarmLabUnavailable, type SwarmLab } from './helpers/swa
 import type { StorageHealthReport, StoragePathHealth } from '../src/sessions/storage-report.js';
 
 const unavailable = swarmLabUnavailable();
+const LAB_SSHD_PIDFILE = '/run/tether-swarm-lab/sshd.pid';
+
+/** The sftp-server serving the share's SSHFS connection from the node at `addr` (each node mounts it over its own connection). */
+function sftpServerOf(addr: string): number {
+  const sshd = readFileSync(LAB_SSHD_PIDFILE, 'utf8').trim();
+  const sessions = execFileSync('pgrep', ['-P', sshd], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const established = execFileSync('ss', ['-tnpH', 'state', 'established'], { encoding: 'utf8' }).split('\n');
+  const session = sessions.find((pid) => established.some((l) => l.includes(`pid=${pid},`) && l.split(/\s+/).some((f) => f.startsWith(`${addr}:`))));
+  assert.ok(session, `no SSHFS connection of ${addr} to the lab's sshd`);
+  const sftp = execFileSync('pgrep', ['-P', session, '-x', 'sftp-server'], { encoding: 'utf8' }).trim();
+  assert.match(sftp, /^\d+$/, `the sftp-server of ${addr}`);
+  return Number(sftp);
+}
 const mapping = (bind: string) => ({ bind, uid: 1000, gid: 1000 });
 
 if (unavailable) {
@@ -73,6 +89,34 @@ if (unavailable) {
       assert.equal(cli.code, 3, cli.stderr + cli.stdout);
       t.diagnostic(cli.stdout);
       assert.match(cli.stdout, /not_shared: .* do not see the marker written from/);
+    });
+
+    it('one node\'s share stopped: hung on that node within the timeout, the other nodes answer, the API goes on', async () => {
+      const api = makeApi(server!.url, token);
+      const node = await lab.manager.getNode(lab.nodeIds[2]!).inspect() as { Status: { Addr: string }; Description: { Hostname: string } };
+      const sftp = sftpServerOf(node.Status.Addr);
+      process.kill(sftp, 'SIGSTOP');
+      try {
+        const started = Date.now();
+        const check = api('GET', '/storage/health?timeout_ms=1500');
+        const t0 = Date.now();
+        assert.equal((await api('GET', '/images')).status, 200);
+        assert.ok(Date.now() - t0 < 1000, `GET /images took ${Date.now() - t0} ms during the check`);
+        const res = await check;
+        const took = Date.now() - started;
+        assert.equal(res.status, 200, res.text);
+        const report = res.json as StorageHealthReport;
+        const shared = report.paths.find((p) => p.path === lab.env.SWARM_LAB_SHARED) ?? assert.fail('shared path not in the report');
+        assert.equal(shared.verdict, 'hung', shared.message);
+        assert.match(shared.message, new RegExp(`no answer within the timeout on ${node.Description.Hostname}`));
+        const row = shared.nodes.find((n) => n.node.id === lab.nodeIds[2]) ?? assert.fail('no row of the stopped node');
+        assert.equal(row.class, 'timeout');
+        assert.ok(shared.nodes.filter((n) => n !== row).every((n) => n.reachable && n.exists), JSON.stringify(shared.nodes));
+        assert.equal((report.paths.find((p) => p.path === lab.env.SWARM_LAB_LOCAL) ?? assert.fail('local path')).verdict, 'not_shared', 'node-local storage is not affected');
+        assert.ok(took < 8000, `answered after ${took} ms`);
+      } finally {
+        process.kill(sftp, 'SIGCONT');
+      }
     });
   });
 }
