@@ -1,9 +1,10 @@
-// The storage health check's multi-node logic in process. The nodes are simulated (the swarm
-// lab's agents are not deployed yet when this was written, and one process cannot have several
-// mount namespaces): each node's preparer is the real local preparer, on real folders, seen
-// through that node's "mounts" (a map from the mapped path to a folder), so a shared path is
-// one folder for every node and a node-local path a folder per node. A hung node is the
-// preparer's own `timeout` answer (test/hostprep-storage.test.ts shows it on real SSHFS).
+// The storage health check's multi-node logic in process, every case and the order of the
+// marker's steps (the real nodes: test/storage-health-swarm.test.ts on the swarm lab). The nodes
+// are simulated, as one process cannot have several mount namespaces: each node's preparer is
+// the real local preparer, on real folders, seen through that node's "mounts" (a map from the
+// mapped path to a folder), so a shared path is one folder for every node and a node-local path
+// a folder per node. A hung node is the preparer's own `timeout` answer (real SSHFS stopped:
+// test/hostprep-storage.test.ts, test/storage-health.test.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
