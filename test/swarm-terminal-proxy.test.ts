@@ -5,10 +5,14 @@
 // this test, so the test does not depend on the agent service the lab deploys; the
 // shell is the terminal's own (openShell, endShell), the proxying the app proxy's own
 // forwarders (forwardHttp, forwardUpgrade) with Runtime.dial as their upstream.
+// Then the same end to end: `tether server --runtime swarm` with the agents the lab deployed as
+// a global service, the web terminal's WebSocket and the app proxy on the session's own origin.
 // The lab is brought up (or reused) and left up: other suites use it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +28,13 @@ import { execIn, uniqueName } from './helpers/docker.js';
 import { startSwarmLab, swarmLabUnavailable, type SwarmLab } from './helpers/swarm-lab.js';
 import { startPlainAgent, type PlainAgent } from './helpers/plain-agent.js';
 import { eventually } from './helpers/sessions.js';
-import { proxiedUpgrade, rawRequest } from './proxy-lab.js';
+import { connectTerminal, enterApp, proxiedUpgrade, rawRequest, stopServer } from './proxy-lab.js';
+import { freePort, login, startTetherServer, type ServerProcess } from './helpers/tether-server.js';
+import { makeApi, type Api } from './helpers/http-api.js';
 
 const unavailable = swarmLabUnavailable();
+let labPromise: Promise<SwarmLab> | undefined;
+const labOnce = (): Promise<SwarmLab> => (labPromise ??= startSwarmLab());
 const AGENT_PORT = 7791;
 const APP_PORT = 8080;
 const quiet = { warn: () => undefined };
@@ -74,7 +82,7 @@ if (unavailable) {
     let worker: string;
 
     before(async () => {
-      lab = await startSwarmLab();
+      lab = await labOnce();
       keyDir = await mkdtemp(join(tmpdir(), 'tether-agent-key-'));
       const keyFile = join(keyDir, 'agent.key');
       const ring = { current: Buffer.from(newKeyText(), 'utf8') };
@@ -183,6 +191,79 @@ if (unavailable) {
         return r?.status === 200 ? r : null;
       }, 20_000, 'the app answering through the proxy again');
       assert.equal(page.body, `app of ${run}`);
+    });
+  });
+
+  describe('the same through `tether server --runtime swarm` and the agents the lab deployed', { timeout: 300_000 }, () => {
+    const run = uniqueName('swfull');
+    let lab: SwarmLab;
+    let server: ServerProcess | undefined;
+    let api: Api;
+    let token: string;
+    let dataDir: string;
+    let port: number;
+    const launched: string[] = [];
+
+    before(async () => {
+      lab = await labOnce();
+      dataDir = await mkdtemp(join(tmpdir(), 'tether-swfull-'));
+      port = await freePort();
+      server = await startTetherServer({ port, dataDir, database: join(dataDir, 'tether.db'), env: lab.env });
+      token = await login(server.url);
+      api = makeApi(server.url, token);
+      const image = await api('POST', '/images', { name: run, docker_image: lab.env.SWARM_LAB_IMAGE, web_port: APP_PORT, user: '1000:1000' });
+      assert.equal(image.status, 201, image.text);
+    });
+
+    after(async () => {
+      for (const id of launched) await api('DELETE', `/sessions/${id}`).catch(() => undefined);
+      await stopServer(server);
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('a session on a worker node: its terminal writes and reads a file; its app answers a page and an upgrade through the proxy', async () => {
+      // least loaded first: of three launches at least two land on workers
+      for (let i = 0; i < 3; i++) {
+        const r = await api('POST', '/sessions', { image: run });
+        assert.equal(r.status, 201, r.text);
+        launched.push(r.json.id as string);
+      }
+      const onWorker = await eventually(async () => {
+        for (const id of launched) {
+          const s = (await api('GET', `/sessions/${id}`)).json as { id: string; state: string; container_id: string; node: { id: string; hostname: string } | null };
+          if (s.state === 'running' && s.node && s.node.id !== lab.nodeIds[0]) return s;
+        }
+        return null;
+      }, 60_000, 'a session running on a worker node');
+
+      const term = await connectTerminal(server!.url, onWorker.id, { authorization: `Bearer ${token}` });
+      assert.equal(term.status, 101);
+      term.send(`echo "note $((40 + 2)) ${run}" > /tmp/note; cat /tmp/note; hostname\n`);
+      await term.waitFor(new RegExp(`note 42 ${run}\n`));
+      term.close();
+
+      // the app, started in the container on its node through that node's own engine
+      const runtime = createSwarmRuntime({ dockerHost: lab.env.DOCKER_HOST });
+      const where = await runtime.locate(onWorker.container_id);
+      assert.equal(where?.nodeId, onWorker.node?.id);
+      const node = lab.nodeIds.indexOf(where!.nodeId) + 1;
+      await promisify(execFile)('docker', ['-H', `unix:///run/tether-swarm-lab/n${node}.sock`, 'exec', '-d', '-e', `RUN=${run}`, '-u', '1000:1000', where!.containerId,
+        'busybox', 'nc', '-ll', '-p', String(APP_PORT), '-e', 'sh', '-c', APP], { timeout: 30_000 });
+
+      const cookie = await enterApp(api, port, onWorker.id);
+      const host = `s-${onWorker.id}.localhost:${port}`;
+      const page = await eventually(async () => {
+        const r = await rawRequest(port, host, '/', { cookie });
+        return r.status === 200 ? r : null;
+      }, 20_000, 'the app answering through the proxy');
+      assert.equal(page.body, `app of ${run}`);
+      const up = await proxiedUpgrade(port, host, { cookie, origin: `http://${host}` });
+      assert.equal(up.status, 101);
+      let echoed = '';
+      up.socket!.on('data', (c: Buffer) => { echoed += c.toString(); });
+      up.socket!.write(`ping-${run}`);
+      await eventually(async () => echoed === `ping-${run}`, 10_000, `the echo; got ${JSON.stringify(echoed)}`);
+      up.socket!.destroy();
     });
   });
 }
