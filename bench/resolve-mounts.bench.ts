@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseMappingDocument, resolveEffectiveMounts, type MappingDocument, type MappingSpec } from '../src/mappings/index.js';
 import { resolveSessionMounts } from '../src/sessions/effective-mounts.js';
+import { storedMappings } from '../src/store/stored-mappings.js';
 import type { GroupRecord, ImageRecord, UserRecord } from '../src/store/types.js';
 import { median } from './stats.js';
 
@@ -22,11 +23,11 @@ function spec(bind: string, i: number): MappingSpec {
   return { bind, mode: i % 4 === 0 ? 'ro' : 'rw', ...(i % 5 === 0 ? { uid: 1000, gid: 1000 } : {}), required: i % 7 !== 0, timeout: 10, skip_check: false };
 }
 
-/** Through the parser, as the store and the CLI do. */
+/** Validated by the parser, as the API does before storing; then read back as the store hands it out. */
 function parsed(doc: MappingDocument): MappingDocument {
   const result = parseMappingDocument(JSON.stringify(doc));
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.document;
+  return storedMappings(JSON.stringify(result.document), 'bench');
 }
 
 // Mapping i lives in group i % groups; every third uses tokens; some binds repeat across

@@ -9,20 +9,6 @@ export interface RankedSource {
   rank: number;
 }
 
-/**
- * Every mapping met while merging, by index in precedence order: parallel arrays rather than
- * a wrapper object per mapping (this runs for thousands of mappings at every launch).
- */
-export interface MergeTable {
-  mounts: EffectiveMount[];
-  /** precedence: lower wins; the image is -1, groups their index after sorting by priority */
-  ranks: readonly number[];
-  /** the host-path key as written in the source document (tie-break inside one source) */
-  keys: readonly string[];
-  /** per winning index: the indexes it beat, in precedence order */
-  losers: Array<number[] | undefined>;
-}
-
 /** A view, plus for each of its mounts the host-path key it came from (as written, tokens kept). */
 export interface Resolution {
   view: EffectiveMountsView;
@@ -83,57 +69,42 @@ export function mountOf(spec: MappingSpec, hostPath: string, bind: string, sourc
   };
 }
 
-/** Built field by field, as above. */
-export function shadowedMount(m: EffectiveMount, by: MountSource): ShadowedMount {
+/** A mapping beaten to its bind by `winner`, built field by field, as above. */
+export function shadowedMount(spec: MappingSpec, hostPath: string, source: MountSource, winner: EffectiveMount): ShadowedMount {
   return {
-    host_path: m.host_path, bind: m.bind, mode: m.mode, uid: m.uid, gid: m.gid, required: m.required,
-    timeout: m.timeout, skip_check: m.skip_check, source: m.source, shadowed_by: by,
+    host_path: hostPath, bind: winner.bind, mode: spec.mode, uid: spec.uid ?? null, gid: spec.gid ?? null, required: spec.required,
+    timeout: spec.timeout, skip_check: spec.skip_check, source, shadowed_by: winner.source,
   };
 }
 
-function byPrecedence(table: MergeTable, a: number, b: number): number {
-  return table.ranks[a]! - table.ranks[b]! || compareStrings(table.mounts[a]!.bind, table.mounts[b]!.bind) || compareStrings(table.keys[a]!, table.keys[b]!);
-}
-
-/** Winners sharing one host path: a conflict when they disagree on uid/gid (the first in precedence applies). */
-export function conflictAmong(table: MergeTable, hostPath: string, sharing: number[]): OwnershipConflict | null {
-  const first = table.mounts[sharing[0]!]!;
-  if (sharing.every((i) => table.mounts[i]!.uid === first.uid && table.mounts[i]!.gid === first.gid)) return null;
-  const list = [...sharing].sort((a, b) => byPrecedence(table, a, b));
-  const winner = table.mounts[list[0]!]!;
-  return {
-    host_path: hostPath,
-    mounts: list.map((i) => {
-      const m = table.mounts[i]!;
-      return { bind: m.bind, uid: m.uid, gid: m.gid, source: m.source };
-    }),
-    applied: { uid: winner.uid, gid: winner.gid, source: winner.source },
-  };
-}
-
-/** Groups winners by host path; only the host paths mounted more than once are kept. */
-export function hostPathsSharedBy(table: MergeTable, winners: Iterable<number>): Map<string, number[]> {
+/**
+ * The mounts that share a host path and disagree on uid/gid, by host path; the first in
+ * precedence applies. `mounts` are sorted by bind, `ranks[i]` is mounts[i]'s precedence.
+ */
+export function ownershipConflicts(mounts: readonly EffectiveMount[], ranks: readonly number[]): OwnershipConflict[] {
   const firstByHostPath = new Map<string, number>();
   const shared = new Map<string, number[]>();
-  for (const w of winners) {
-    const hostPath = table.mounts[w]!.host_path;
+  for (let i = 0; i < mounts.length; i++) {
+    const hostPath = mounts[i]!.host_path;
     const first = firstByHostPath.get(hostPath);
-    if (first === undefined) firstByHostPath.set(hostPath, w);
+    if (first === undefined) firstByHostPath.set(hostPath, i);
     else {
       const list = shared.get(hostPath);
-      if (list) list.push(w);
-      else shared.set(hostPath, [first, w]);
+      if (list) list.push(i);
+      else shared.set(hostPath, [first, i]);
     }
   }
-  return shared;
-}
-
-/** The conflicts among winners sharing a host path ([host path, winners] pairs), sorted by host path. */
-export function conflictsOf(table: MergeTable, shared: Iterable<[string, number[]]>): OwnershipConflict[] {
   const conflicts: OwnershipConflict[] = [];
-  for (const [hostPath, list] of shared) {
-    const conflict = conflictAmong(table, hostPath, list);
-    if (conflict) conflicts.push(conflict);
+  for (const [hostPath, sharing] of shared) {
+    const first = mounts[sharing[0]!]!;
+    if (sharing.every((i) => mounts[i]!.uid === first.uid && mounts[i]!.gid === first.gid)) continue;
+    // precedence, then bind (the order of `mounts`)
+    const list = [...sharing].sort((a, b) => ranks[a]! - ranks[b]! || a - b).map((i) => mounts[i]!);
+    conflicts.push({
+      host_path: hostPath,
+      mounts: list.map((m) => ({ bind: m.bind, uid: m.uid, gid: m.gid, source: m.source })),
+      applied: { uid: list[0]!.uid, gid: list[0]!.gid, source: list[0]!.source },
+    });
   }
   return conflicts.sort((a, b) => compareStrings(a.host_path, b.host_path));
 }

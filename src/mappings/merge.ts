@@ -36,7 +36,7 @@ export function resolveWithTemplates(input: ResolveInput): Resolution {
   const tokens = input.tokens;
   assertTokenContext(tokens, 'tokens');
   const values = { username: tokens.username, user_id: tokens.user_id.toLowerCase(), image_id: tokens.image_id.toLowerCase() };
-  // Expanded paths are clean by construction (checked by expandFast or expandSlow).
+  // Expanded paths are clean by construction (checked by expandSimple or expandChecked).
   const check = input.policy ? compilePolicy(input.policy, { pathsAreClean: true }) : null;
   return resolveGeneral(rankedSources(input.image, input.groups), tokens, values, check);
 }

@@ -37,8 +37,12 @@ export const HOME_ROOTS: readonly string[] = Object.freeze(['/home']);
 /** Container paths a bind may not cover: the kernel's and the system's views inside the session. */
 export const PROTECTED_BINDS: readonly string[] = Object.freeze(['/proc', '/sys', '/dev', '/etc']);
 
+/** Their first letters: most binds are let through on that letter alone (this runs for every mapping). */
+const PROTECTED_INITIALS: ReadonlySet<number> = new Set(PROTECTED_BINDS.map((p) => p.charCodeAt(1)));
+
 /** Why a normalized bind (tokens expanded, or kept as opaque names) is refused, or null. */
 export function bindRefusal(bind: string): string | null {
+  if (!PROTECTED_INITIALS.has(bind.charCodeAt(1))) return null;
   for (const p of PROTECTED_BINDS) {
     if (bind === p || (bind.startsWith(p) && bind.charCodeAt(p.length) === 47)) {
       return `bind ${JSON.stringify(bind)} is refused: it would cover ${bind === p ? '' : 'part of '}the container's ${JSON.stringify(p)} (the kernel's or the system's own view inside the session); expected a folder such as "/share" or "/home/kasm-user/data"`;

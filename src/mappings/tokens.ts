@@ -90,8 +90,8 @@ export function substituteTokens(template: string, ctx: TokenContext): string {
   return out;
 }
 
-/** The full checks, with errors naming `location`. */
-export function expandSlow(template: string, ctx: TokenContext, location: string): string {
+/** Expands after every check of the template and the result, with errors naming `location`. */
+export function expandChecked(template: string, ctx: TokenContext, location: string): string {
   assertTemplate(template, location);
   if (!template.includes('{')) return normalizePath(template);
   return assertExpansionContained(template, substituteTokens(template, ctx), location);

@@ -1,7 +1,7 @@
-// The hot path of merging: a template is checked and expanded in one pass over its characters
-// (no regex, no closure, nothing remembered between calls). It accepts only the common,
-// unambiguous case; anything else returns null and the caller runs the full checks of
-// tokens.ts (expandSlow), which accept what is legitimate and name what is not.
+// The hot path of merging: a simple template (absolute, clean, printable ASCII, known tokens)
+// is checked and expanded in one pass over its characters (no regex, no closure, nothing
+// remembered between calls). Anything else returns null and the caller runs the full checks
+// of tokens.ts (expandChecked), which accept what is legitimate and name what is not.
 //
 // Why the result cannot escape: the template is absolute and normalized, has no `.`/`..`
 // segment and only known tokens; the values were checked once per resolution
@@ -22,8 +22,8 @@ const DOT = 46;
 const OPEN = 123;
 const CLOSE = 125;
 
-/** The expansion of a clean template, or null when the full checks must decide. */
-export function expandFast(template: string, values: CheckedTokenValues): string | null {
+/** The expansion of a simple template, or null when the full checks must decide. */
+export function expandSimple(template: string, values: CheckedTokenValues): string | null {
   const length = template.length;
   if (length < 2 || template.charCodeAt(0) !== SLASH) return null;
   let out = '';
