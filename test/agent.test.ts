@@ -221,7 +221,7 @@ describe('agent: it acts only on Tether containers and paths the policy allows',
 
   it('a policy-denied path is refused by the agent even in a validly signed request', async () => {
     const c = client();
-    for (const [hostPath, fixedPrefix] of [['/etc/tether-agent-test', '/etc'], ['/var/lib/docker/tether-agent-test', '/var/lib/docker'], ['/run/tether/staging/x', '/run']]) {
+    for (const [hostPath, fixedPrefix] of [['/etc/tether-agent-test', '/etc'], ['/var/lib/docker/tether-agent-test', '/var/lib/docker'], ['/run/tether/staging/x', '/run']] as Array<[string, string]>) {
       const r = await c.preparer.prepare({ hostPath, fixedPrefix, uid: null, gid: null, skipCheck: false, timeoutMs: 5_000, session: 'agent-policy' });
       assert.equal(r.ok, false, hostPath);
       assert.equal(!r.ok && r.class, 'policy', hostPath);

@@ -2,6 +2,7 @@
 // agents' service `tether-agent` is updated to mount it at /run/secrets/tether-agent-key (its
 // tasks restart with it, one after another). Secrets of earlier rotations no task uses any more
 // are removed; one still in use stays until the next rotation.
+import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { keyFileText } from './keys.js';
 import type { KeyRing } from './signing.js';
@@ -21,14 +22,16 @@ export interface SwarmRotation {
 
 interface SecretRef { SecretID: string; SecretName: string; File?: { Name: string; UID?: string; GID?: string; Mode?: number } }
 
-export async function rotateSwarmSecret(docker: Dockerode, ring: KeyRing, now = new Date()): Promise<SwarmRotation> {
-  const name = `${AGENT_SECRET_TARGET}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').toLowerCase()}`;
+export async function rotateSwarmSecret(docker: Dockerode, ring: KeyRing, o: { service?: string; now?: Date } = {}): Promise<SwarmRotation> {
+  // time to the ms and a random part: two rotations in one second must not collide
+  const stamp = (o.now ?? new Date()).toISOString().replace(/[-:.]/g, '').toLowerCase();
+  const name = `${AGENT_SECRET_TARGET}-${stamp}-${randomBytes(2).toString('hex')}`;
   const created = (await docker.createSecret({
     Name: name, Labels: { [AGENT_SECRET_LABEL]: '1' }, Data: Buffer.from(keyFileText(ring), 'utf8').toString('base64'),
   })) as { id: string };
-  let service: string | null = AGENT_SERVICE;
+  let service: string | null = o.service ?? AGENT_SERVICE;
   try {
-    const svc = docker.getService(AGENT_SERVICE);
+    const svc = docker.getService(service);
     const info = (await svc.inspect()) as { Version: { Index: number }; Spec: { TaskTemplate: { ContainerSpec: { Secrets?: SecretRef[] } } } };
     const spec = info.Spec;
     const others = (spec.TaskTemplate.ContainerSpec.Secrets ?? []).filter((s) => s.File?.Name !== AGENT_SECRET_TARGET);
