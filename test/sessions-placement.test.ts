@@ -207,6 +207,20 @@ test('a hung mapping (timeout) on the chosen node is retried on the next one', (
     assert.equal(s.placement?.tried[0]?.outcome.split(':')[0], 'timeout');
   }));
 
+test('io from a node whose agent stopped answering meanwhile is that node\'s failure: retried on the next', () =>
+  using(async (w) => {
+    const n1 = w.node('tslab-n1');
+    n1.preparer.behaviour.set('/srv/share/y', { fail: 'io' });
+    // the agent answered when placement asked, and is gone when the failure is looked at
+    n1.preparer.onPrepare = () => {
+      n1.agent = { answers: false, error: 'node agent http://198.18.213.11:7710: socket hang up' };
+    };
+    const s = await w.launch(await w.user(), await w.image({ '/srv/share/y': mapping('/data') }));
+    assert.equal(s.state, 'running', JSON.stringify(s.error));
+    assert.equal(s.node?.hostname, 'tslab-n2');
+    assert.match(s.placement?.tried[0]?.outcome ?? '', /^io: its agent stopped answering \(/);
+  }));
+
 for (const cls of ['policy', 'permission', 'not_directory', 'io']) {
   test(`a required mapping failing with ${cls} is not retried: the same on every node`, () =>
     using(async (w) => {

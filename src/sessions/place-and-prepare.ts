@@ -5,7 +5,8 @@
 // - timeout: the storage did not answer in time there (a hung mount on that node).
 // Not retried: policy and invalid mappings (the same rules refuse it everywhere), permission
 // and not_directory (what the data itself is: on shared storage every node sees the same),
-// io (unknown: retrying could hide a real fault). On the single engine nothing is retried.
+// io (unknown: retrying could hide a real fault), unless the node's agent no longer answers
+// when asked again: then the node itself failed. On the single engine nothing is retried.
 import type { Logger } from 'pino';
 import type { HostPreparer } from '../hostprep/types.js';
 import type { ImageRecord, SessionPlacement, SessionWarning } from '../store/types.js';
@@ -101,8 +102,10 @@ export async function placeAndPrepare(req: PrepareRequestOfLaunch): Promise<Prep
       const notEligible = refused.length > 0 ? `; not eligible: ${refused.map((r) => `${r.node.hostname}: ${r.reason}`).join(', ')}` : '';
       return { ok: true, target, outcomes: tried1.outcomes, warnings: tried1.warnings, placement: { reason: why + notEligible, tried } };
     }
-    const f = tried1.failure;
-    if (!node || !RETRIED_CLASSES.has(f.class)) {
+    let f = tried1.failure;
+    if (node && f.class === 'io' && target.stillAnswers && !(await target.stillAnswers())) {
+      f = { ...f, message: `its agent stopped answering (${f.message})` };
+    } else if (!node || !RETRIED_CLASSES.has(f.class)) {
       // not about this node: the same everywhere, reported as it is
       return { ok: false, failure: f, placement: node ? { reason: `${node.hostname}: ${f.class}`, tried: [...tried, { node: node.hostname, outcome: `${f.class}: ${f.message}` }] } : null };
     }

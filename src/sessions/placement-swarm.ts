@@ -65,7 +65,10 @@ export function swarmPlacement(runtime: SwarmNodes, agents: PlacementAgents, opt
         }
         const { agent, answer } = ask(n);
         asked.push(answer.then((a) => {
-          if (a.state === 'answers' && agent) return { node: nodeOf(n), preparer: agent.preparer };
+          if (a.state === 'answers' && agent) {
+            const stillAnswers = () => agent.ping(AbortSignal.timeout(pingTimeoutMs)).then(() => true, () => false);
+            return { node: nodeOf(n), preparer: agent.preparer, stillAnswers };
+          }
           refused.push({ node: nodeOf(n), reason: `agent did not answer (${a.state === 'answers' ? 'unknown' : a.reason})` });
           return null;
         }));

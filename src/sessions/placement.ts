@@ -10,6 +10,8 @@ export interface PlacementTarget {
   node: SessionNode | null;
   /** host preparation on that node (its agent's, on a swarm) */
   preparer: HostPreparer;
+  /** swarm: whether the node's agent answers now (asked again after a failure there) */
+  stillAnswers?: () => Promise<boolean>;
 }
 
 export interface RefusedNode {
