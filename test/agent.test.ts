@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { createAgentClient } from '../src/agent/http-client.js';
 import { AgentRefusedError, AgentUnavailableError } from '../src/agent/client.js';
@@ -232,6 +233,25 @@ describe('agent: it acts only on Tether containers and paths the policy allows',
     assert.equal(r.status, 200);
     assert.equal(JSON.parse(r.body).class, 'policy');
     c.close();
+  });
+
+  it('the storage check runs on the node: a marker written, read back, removed; a denied path refused', async () => {
+    const c = client();
+    const dir = mkdtempSync('/var/tmp/tether-agent-probe-');
+    try {
+      const marker = `m${process.pid}abcdef`;
+      const w = await c.preparer.probeStorage!({ path: dir, timeoutMs: 5_000, marker, write: 'from the agent' });
+      assert.ok(w.ok && w.exists, JSON.stringify(w));
+      assert.equal(readFileSync(`${dir}/.tether-storage-check-${marker}`, 'utf8'), 'from the agent');
+      const r = await c.preparer.probeStorage!({ path: dir, timeoutMs: 5_000, marker, read: 'from the agent', remove: true });
+      assert.ok(r.ok && r.markerSeen === true, JSON.stringify(r));
+      assert.deepEqual(readdirSync(dir), []);
+      const denied = await c.preparer.probeStorage!({ path: '/etc', timeoutMs: 5_000 });
+      assert.equal(!denied.ok && denied.class, 'policy');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      c.close();
+    }
   });
 
   it('a malformed request is refused with 400 saying where', async () => {

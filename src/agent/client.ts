@@ -23,8 +23,11 @@ export interface AgentClient {
   ping(signal?: AbortSignal): Promise<AgentPing>;
   /**
    * prepare/verify/release/sweep/probeStorage run on that node by the agent, with the same
-   * deadlines and failure classes as the local preparer; an unreachable agent is a failure of
-   * class 'io' (prepare/verify/probeStorage never reject, as the interface says)
+   * deadlines and failure classes as the local preparer. prepare/verify/probeStorage never
+   * reject: an agent that does not answer within the operation's timeout (plus a few seconds
+   * on the wire) is a failure of class 'timeout', one that cannot be reached or whose answer is
+   * not authentic a failure of class 'io', the message naming the agent. Profiles are not
+   * offered (absent): the seed would have to travel to the node.
    */
   readonly preparer: HostPreparer;
   /**

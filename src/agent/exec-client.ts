@@ -80,7 +80,6 @@ function wrap(ws: WebSocket, o: ExecOptions): ContainerExec {
       return;
     }
     if (msg.type === 'exit') code = msg.code;
-    if (msg.type === 'error') output.destroy(new Error(msg.message));
   });
   // the socket's own errors end the streams like a close does
   ws.on('error', () => undefined);

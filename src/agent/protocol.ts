@@ -98,7 +98,6 @@ export const execControl = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resize'), cols: z.number().int().min(1).max(10_000), rows: z.number().int().min(1).max(10_000) }),
   z.object({ type: z.literal('end-input') }),
   z.object({ type: z.literal('exit'), code: z.number().int().nullable() }),
-  z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type ExecControl = z.infer<typeof execControl>;
 export type AgentPingWire = z.infer<typeof pingAnswer>;
