@@ -2,7 +2,8 @@
 // listing (src/api/image-listing.ts) is kept under the store's change mark, and every change
 // is seen by the very next request, whoever made it: a route, this process's store directly,
 // another connection (as another server process), or `tether admin` in a child process.
-// The same for credentials: a revocation or a disabled user is refused on the next request.
+// The same for credentials (src/api/kept-credentials.ts): a revocation or a disabled user is
+// refused on the next request, an expired token at its expiry.
 // On every store kind (PostgreSQL has no change mark: nothing is kept there, and the same
 // assertions hold).
 import assert from 'node:assert/strict';
@@ -124,6 +125,21 @@ for (const kind of storeKinds) {
       assert.equal(reset.code, 0, reset.stderr);
       assert.equal((await t.call(login, { url: '/api/v1/images' })).statusCode, 401, 'login ended by `tether admin reset-password` in another process');
       await names(t, second); // an API token survives a password reset
+    });
+
+    test('credentials: a kept credential still expires on time (no write in between)', async () => {
+      let clock = new Date();
+      const c = await makeTestApp(kind, { now: () => clock });
+      try {
+        const { user } = await c.makeUser('expiring');
+        const token = await c.makeToken(user.user_id, { expiresAt: new Date(clock.getTime() + 60_000).toISOString() });
+        await names(c, token);
+        await names(c, token); // kept by now
+        clock = new Date(clock.getTime() + 60_001);
+        assert.equal((await c.call(token, { url: '/api/v1/images' })).statusCode, 401);
+      } finally {
+        await c.cleanup();
+      }
     });
   });
 }

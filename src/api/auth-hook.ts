@@ -7,6 +7,7 @@ import { authenticateSecret } from '../auth/index.js';
 import type { AppDeps, Principal } from './types.js';
 import { forbidden, unauthorized } from './http-error.js';
 import { SESSION_COOKIE_BASE, cookieName, cookieValues } from './cookies.js';
+import { keptCredentials } from './kept-credentials.js';
 
 /** The sign-in cookie's name over plain HTTP; over HTTPS it is `__Host-tether_session` (see cookies.ts). */
 export const SESSION_COOKIE = SESSION_COOKIE_BASE;
@@ -65,6 +66,7 @@ function presentedSecret(request: FastifyRequest, cookie: string): string | null
 export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
   const now = deps.now ?? (() => new Date());
   const cookie = cookieName(SESSION_COOKIE_BASE, deps.secureCookies === true);
+  const credentialOf = keptCredentials(deps.store);
   app.decorateRequest('principal', null);
   app.decorateRequest('apiKey', null);
   app.addHook('preHandler', async (request) => {
@@ -87,7 +89,7 @@ export function installAuthHook(app: FastifyInstance, deps: AppDeps): void {
       if (access === 'public') return;
       throw unauthorized('authentication required: send "Authorization: Bearer <token>" or sign in');
     }
-    const result = await authenticateSecret(deps.store, secret, now());
+    const result = await authenticateSecret(deps.store, secret, now(), credentialOf);
     if (!result.ok) {
       if (access === 'public') return;
       request.log.info({ reason: result.reason }, 'rejected credentials');

@@ -1,8 +1,9 @@
 // Turns a presented secret (bearer token or login cookie) into the caller, or says why not.
 // Every failure is reported the same way to the client (401); the reason is for logs.
 // Runs on every request, so the token, its owner and the owner's admin flag come from one
-// query (nothing is cached: a revocation or a disabled user takes effect on the next request).
-import type { Store, TokenRecord, UserRecord } from '../store/types.js';
+// query, or from `credentialOf` (the API keeps them while the store is unchanged:
+// src/api/kept-credentials.ts); a revocation or a disabled user takes effect on the next request.
+import type { Store, TokenCredential, TokenRecord, UserRecord } from '../store/types.js';
 import { digestToken, looksLikeToken } from './tokens.js';
 
 export type AuthResult =
@@ -12,9 +13,14 @@ export type AuthResult =
 /** last_used_at is refreshed at most this often, so reads do not turn into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export async function authenticateSecret(store: Store, secret: string, now: Date): Promise<AuthResult> {
+/** The token with this digest, its owner and the owner's admin flag. */
+export type CredentialLookup = (digest: string) => Promise<TokenCredential | undefined>;
+
+export async function authenticateSecret(
+  store: Store, secret: string, now: Date, credentialOf: CredentialLookup = (digest) => store.tokens.getCredential(digest),
+): Promise<AuthResult> {
   if (!looksLikeToken(secret)) return { ok: false, reason: 'malformed' };
-  const credential = await store.tokens.getCredential(digestToken(secret));
+  const credential = await credentialOf(digestToken(secret));
   if (!credential) return { ok: false, reason: 'unknown' };
   const { token, user, isAdmin } = credential;
   if (token.revoked_at !== null) return { ok: false, reason: 'revoked' };
