@@ -15,7 +15,7 @@ export const ALL_USERS_PRIORITY = 1000;
 export const MAX_SESSION_TIME_LIMIT = 365 * 24 * 60 * 60; // seconds: one year
 export const MAX_SESSIONS_PER_USER = 1000;
 
-/** Settings of a group nobody has configured yet (issue 3: the documented defaults). */
+/** Settings of a group nobody has configured yet: the documented defaults. */
 export function defaultGroupSettings(): GroupSettings {
   return { volume_mappings: {}, allow_persistent_profile: false, max_sessions_per_user: 5, session_time_limit: null };
 }

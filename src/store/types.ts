@@ -46,7 +46,7 @@ export interface ImageRecord {
   enabled: boolean;
   /** group ids allowed to launch it; empty = everyone */
   groups: string[];
-  /** port the workspace's web app listens on (issue 6); null = none */
+  /** port the workspace's web app listens on; null = none */
   web_port: number | null;
   /** registry credentials, encrypted by the caller (never stored in clear); null = none */
   registry_auth_encrypted: string | null;

@@ -52,7 +52,7 @@ export function createUserRepo(ctx: RepoContext): UserRepo {
   const select = () => db.selectFrom('users').selectAll();
   return {
     async create(u, opts) {
-      // Every user is in "All Users" (issue 3): the membership is written with the user.
+      // Every user is in "All Users": the membership is written with the user.
       await translateConstraints(dialect, rules(u.username, u.user_id), () =>
         atomically(ctx, async (tx: Kysely<Database>) => {
           await assertNameFree(tx, u.username, u.user_id, opts);

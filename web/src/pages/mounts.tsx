@@ -13,10 +13,10 @@ export function MountsPage() {
     () => (pick.user && pick.image ? api<MountsAnswer>('GET', `/effective-mounts?user=${encodeURIComponent(pick.user)}&image=${encodeURIComponent(pick.image)}`) : Promise.resolve(null)),
     [pick.user, pick.image],
   );
-  return <MountsPageView users={users.data ?? []} images={images.data ?? []} pick={pick} onPick={setPick} answer={answer.data ?? null} error={answer.error} />;
+  return <MountsView users={users.data ?? []} images={images.data ?? []} pick={pick} onPick={setPick} answer={answer.data ?? null} error={answer.error} />;
 }
 
-export function MountsPageView(p: { users: User[]; images: Image[]; pick: { user: string; image: string }; onPick(x: { user: string; image: string }): void; answer: MountsAnswer | null; error: string | null }) {
+export function MountsView(p: { users: User[]; images: Image[]; pick: { user: string; image: string }; onPick(x: { user: string; image: string }): void; answer: MountsAnswer | null; error: string | null }) {
   return (
     <section>
       <h1>Effective mounts</h1>
