@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { HostPathPolicy } from '../mappings/types.js';
 import type { HostPreparer } from '../hostprep/types.js';
 import type { RegistryAuth, Runtime } from '../runtime/types.js';
-import type { SessionRecord, SessionState, SessionWarning, Store } from '../store/types.js';
+import type { SessionRecord, SessionProblem, SessionState, Store } from '../store/types.js';
 import type { TetherMetrics } from '../metrics/metrics.js';
 import type { EventLog } from './event-log.js';
 import type { Semaphore } from './semaphore.js';
@@ -100,7 +100,8 @@ export async function transition(
   return ok;
 }
 
-export function failure(mapping: string, cls: string, message: string): SessionWarning {
+/** A problem met launching a session (a warning it starts with, or the failure that ends it); the one way to make either. */
+export function sessionProblem(mapping: string, cls: string, message: string): SessionProblem {
   return { mapping, class: cls, message };
 }
 

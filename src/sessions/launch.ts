@@ -5,8 +5,8 @@ import { MappingDomainError } from '../mappings/index.js';
 import { isRuntimeError } from '../runtime/errors.js';
 import type { BindMount } from '../runtime/types.js';
 import type { EffectiveMount } from '../mappings/types.js';
-import type { SessionRecord, SessionWarning } from '../store/types.js';
-import { failure, later, transition, type SessionContext } from './context.js';
+import type { SessionFailure, SessionRecord, SessionWarning } from '../store/types.js';
+import { later, sessionProblem, transition, type SessionContext } from './context.js';
 import { mountedView, mountsBasisOf } from './effective-mounts.js';
 import { imageAccessProblem, maxSessionsFor, timeLimitFor } from './group-rules.js';
 import { engineDeadlineMs } from './prepare-mounts.js';
@@ -94,7 +94,7 @@ export async function beginLaunch(ctx: SessionContext, req: LaunchRequest): Prom
     .catch(async (err: unknown) => {
       // Unexpected (store down, bug): still roll back so nothing is left half done.
       ctx.logger.error({ err, session_id: record.session_id }, 'launch crashed');
-      await rollback(ctx, record.session_id, null, failure('', 'internal', `launch failed unexpectedly: ${String(err)}`));
+      await rollback(ctx, record.session_id, null, sessionProblem('', 'internal', `launch failed unexpectedly: ${String(err)}`));
     })
     // the stages served the engine's create and start; a running container keeps its mounts
     .finally(async () => {
@@ -121,7 +121,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
   const rec = await ctx.store.sessions.get(sessionId);
   if (!rec || !(await transition(ctx, sessionId, ['requested'], 'preparing'))) return;
   const [user, image, groups] = await Promise.all([ctx.store.users.get(rec.user_id), ctx.store.images.get(rec.image_id), ctx.store.groups.groupsOf(rec.user_id)]);
-  if (!user || !image) return void (await rollback(ctx, sessionId, null, failure('', 'internal', 'user or image deleted during launch')));
+  if (!user || !image) return void (await rollback(ctx, sessionId, null, sessionProblem('', 'internal', 'user or image deleted during launch')));
   log.info({ user: user.username, image: image.name }, 'launch: preparing');
 
   let resolved;
@@ -136,7 +136,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
     if (!(err instanceof MappingDomainError)) throw err;
     // escapes_prefix and policy are the safety policy refusing a path; the others a bad template or name
     const cls = err.code === 'policy' || err.code === 'escapes_prefix' ? 'policy' : 'invalid_mapping';
-    const f = failure(err.location ?? '', cls, err.message);
+    const f = sessionProblem(err.location ?? '', cls, err.message);
     emit('mapping.failed', { ...f, required: true });
     ctx.metrics?.volumeChecks.inc({ result: 'policy' });
     return void (await rollback(ctx, sessionId, null, f));
@@ -152,7 +152,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
     ctx, log, emit, sessionId, userId: user.user_id, actor: profile.actor, image, resolved, signal, used,
     profile: profilePlan ? { plan: profilePlan, reset: profile.mode === 'reset' } : null,
   });
-  if (signal.aborted) return void (await rollback(ctx, sessionId, null, failure('', 'cancelled', `launch cancelled: ${String((signal.reason as Error | undefined)?.message ?? 'destroyed')}`)));
+  if (signal.aborted) return void (await rollback(ctx, sessionId, null, sessionProblem('', 'cancelled', `launch cancelled: ${String((signal.reason as Error | undefined)?.message ?? 'destroyed')}`)));
   if (!placed.ok) {
     if (placed.placement) await ctx.store.sessions.update(sessionId, { placement: placed.placement });
     return void (await rollback(ctx, sessionId, null, placed.failure));
@@ -186,7 +186,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
       signal: AbortSignal.any([signal, AbortSignal.timeout(ctx.pullTimeoutMs)]),
     });
   } catch (err) {
-    return void (await rollback(ctx, sessionId, null, failure('', 'image', `image ${image.docker_image}: ${errorMessage(err)}`)));
+    return void (await rollback(ctx, sessionId, null, sessionProblem('', 'image', `image ${image.docker_image}: ${errorMessage(err)}`)));
   }
 
   // Create + start, bounded by the tightest deadline among the mounted mappings: the engine
@@ -216,7 +216,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
     const msg = timedOut
       ? `the engine did not ${what} the container within ${deadlineMs / 1000} s (the smallest timeout of the mounted mappings): a mapped storage may hang`
       : `container ${what} failed: ${errorMessage(err)}`;
-    return void (await rollback(ctx, sessionId, containerId, failure(timedOut ? mountsLabel(mounted.map((o) => o.planned.label)) : '', cls, msg), !containerId));
+    return void (await rollback(ctx, sessionId, containerId, sessionProblem(timedOut ? mountsLabel(mounted.map((o) => o.planned.label)) : '', cls, msg), !containerId));
   }
 
   // Every bind must show the very folder that was prepared: anything else is an attack.
@@ -238,7 +238,7 @@ async function runLaunch(ctx: SessionContext, sessionId: string, signal: AbortSi
  * Undoes a launch: removes its container (also one the engine creates late, after an
  * abandoned create), then marks it failed. Host data is never touched.
  */
-export async function rollback(ctx: SessionContext, sessionId: string, containerId: string | null, error: SessionWarning, createAbandoned = false): Promise<void> {
+export async function rollback(ctx: SessionContext, sessionId: string, containerId: string | null, error: SessionFailure, createAbandoned = false): Promise<void> {
   const log = ctx.logger.child({ session_id: sessionId });
   await removeSessionContainer(ctx, sessionId, containerId, { kill: true });
   const ok = await transition(ctx, sessionId, ['requested', 'preparing', 'starting'], 'failed', { error, container_id: null });

@@ -9,8 +9,8 @@
 // when asked again: then the node itself failed. On the single engine nothing is retried.
 import type { Logger } from 'pino';
 import type { HostPreparer } from '../hostprep/types.js';
-import type { ImageRecord, SessionPlacement, SessionWarning } from '../store/types.js';
-import { failure, type SessionContext } from './context.js';
+import type { ImageRecord, SessionFailure, SessionPlacement, SessionWarning } from '../store/types.js';
+import { sessionProblem, type SessionContext } from './context.js';
 import type { PlannedMount, SessionMounts } from './effective-mounts.js';
 import { noNodeMessage, byLoad, type Candidates, type PlacementTarget } from './placement.js';
 import { prepareMounts, type MountOutcome } from './prepare-mounts.js';
@@ -22,7 +22,7 @@ export const RETRIED_CLASSES: ReadonlySet<string> = new Set(['missing', 'timeout
 
 export type Prepared =
   | { ok: true; target: PlacementTarget; outcomes: MountOutcome[]; warnings: SessionWarning[]; placement: SessionPlacement | null }
-  | { ok: false; failure: SessionWarning; placement: SessionPlacement | null };
+  | { ok: false; failure: SessionFailure; placement: SessionPlacement | null };
 
 export interface PrepareRequestOfLaunch {
   ctx: SessionContext;
@@ -52,13 +52,13 @@ interface Ordered extends Candidates {
 }
 
 /** The eligible targets, least loaded first, the first one reserved for this session. */
-async function orderedTargets(req: PrepareRequestOfLaunch): Promise<Ordered | SessionWarning> {
+async function orderedTargets(req: PrepareRequestOfLaunch): Promise<Ordered | SessionFailure> {
   const { ctx, image, signal } = req;
   let found: Candidates;
   try {
     found = await ctx.placement.candidates(image, signal);
   } catch (err) {
-    return failure('', 'engine', `placement: the nodes could not be listed: ${err instanceof Error ? err.message : String(err)}`);
+    return sessionProblem('', 'engine', `placement: the nodes could not be listed: ${err instanceof Error ? err.message : String(err)}`);
   }
   // the single engine: nothing to choose, nothing to count
   if (found.targets.every((t) => t.node === null)) return { ...found, load: new Map() };
@@ -79,11 +79,11 @@ export async function placeAndPrepare(req: PrepareRequestOfLaunch): Promise<Prep
   const { targets, refused, load } = found;
   if (targets.length === 0) {
     const message = noNodeMessage(refused.map((r) => ({ node: r.node.hostname, reason: r.reason })));
-    return { ok: false, failure: failure('', 'placement', message), placement: { reason: message, tried: [] } };
+    return { ok: false, failure: sessionProblem('', 'placement', message), placement: { reason: message, tried: [] } };
   }
   const eligible = targets.length;
   const tried: SessionPlacement['tried'] = [];
-  let lastFailure: SessionWarning | null = null;
+  let lastFailure: SessionFailure | null = null;
   let resetDone = false;
   for (let attempt = 0; attempt < Math.min(2, targets.length); attempt++) {
     const target = targets[attempt] as PlacementTarget;
@@ -91,7 +91,7 @@ export async function placeAndPrepare(req: PrepareRequestOfLaunch): Promise<Prep
     req.used.add(target.preparer);
     const tried1 = await prepareOn(req, target, req.profile && { ...req.profile, reset: req.profile.reset && !resetDone });
     if (tried1.resetDone) resetDone = true;
-    if (signal.aborted) return { ok: false, failure: failure('', 'cancelled', 'launch cancelled'), placement: null };
+    if (signal.aborted) return { ok: false, failure: sessionProblem('', 'cancelled', 'launch cancelled'), placement: null };
     const node = target.node;
     if (tried1.ok) {
       if (!node) return { ok: true, target, outcomes: tried1.outcomes, warnings: tried1.warnings, placement: null };
@@ -126,13 +126,13 @@ export async function placeAndPrepare(req: PrepareRequestOfLaunch): Promise<Prep
     ...untried,
     ...refused.map((r) => ({ node: r.node.hostname, reason: r.reason })),
   ]);
-  const f = lastFailure as SessionWarning;
-  return { ok: false, failure: failure(f.mapping, f.class, message), placement: { reason: message, tried } };
+  const f = lastFailure as SessionFailure;
+  return { ok: false, failure: sessionProblem(f.mapping, f.class, message), placement: { reason: message, tried } };
 }
 
 type Attempt =
   | { ok: true; outcomes: MountOutcome[]; warnings: SessionWarning[]; resetDone: boolean }
-  | { ok: false; failure: SessionWarning; resetDone: boolean };
+  | { ok: false; failure: SessionFailure; resetDone: boolean };
 
 /** The profile (when any), then every mapping, on one target. */
 async function prepareOn(req: PrepareRequestOfLaunch, target: PlacementTarget, profile: { plan: PlannedMount; reset: boolean } | null): Promise<Attempt> {

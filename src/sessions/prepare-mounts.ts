@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { EffectiveMount, EffectiveMountsView } from '../mappings/types.js';
 import type { DirIdentity, FailureClass, HostPreparer } from '../hostprep/types.js';
-import type { SessionWarning } from '../store/types.js';
+import type { SessionFailure } from '../store/types.js';
 import type { PlannedMount } from './effective-mounts.js';
 import type { SessionEventType } from './types.js';
 
@@ -16,7 +16,7 @@ export interface MountOutcome {
   /** the stage to hand to the engine as the bind source, and the folder's identity (when ok) */
   source?: string;
   identity?: DirIdentity;
-  failure?: SessionWarning & { class: FailureClass };
+  failure?: SessionFailure & { class: FailureClass };
 }
 
 export interface PrepareDeps {

@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ImageRecord, SessionWarning } from '../store/types.js';
+import type { ImageRecord, SessionFailure, SessionWarning } from '../store/types.js';
 import type { HostPreparer, ProfileStepRequest, RemovalSummary } from '../hostprep/types.js';
-import { failure, type SessionContext } from './context.js';
+import { sessionProblem, type SessionContext } from './context.js';
 import type { PlannedMount } from './effective-mounts.js';
 import type { Actor, SessionEventType } from './types.js';
 
 export interface ProfileSetupResult {
-  failure?: SessionWarning;
+  failure?: SessionFailure;
   warnings: SessionWarning[];
 }
 
@@ -42,7 +42,7 @@ async function fetchSeed(deps: SetupDeps, image: ImageRecord, home: string, sign
     const found = await ctx.runtime.copyFromImage(image.docker_image, home, tar, AbortSignal.any([signal, AbortSignal.timeout(ctx.engineTimeoutMs)]));
     if (found) return { tar, dir };
   } catch (err) {
-    const w = failure(label, 'seed', `the new profile was not seeded from the image's ${home}: ${err instanceof Error ? err.message : String(err)}`);
+    const w = sessionProblem(label, 'seed', `the new profile was not seeded from the image's ${home}: ${err instanceof Error ? err.message : String(err)}`);
     warnings.push(w);
     deps.emit('warning', { ...w });
     deps.log.warn({ err }, 'profile seed failed');
@@ -61,7 +61,7 @@ export async function setupProfile(deps: SetupDeps, image: ImageRecord, profile:
   const { ctx, log, emit } = deps;
   const warnings: SessionWarning[] = [];
   const m = profile.mount;
-  const fail = (cls: string, message: string) => ({ failure: failure(profile.label, cls, `${m.host_path} (persistent profile): ${message}`), warnings });
+  const fail = (cls: string, message: string) => ({ failure: sessionProblem(profile.label, cls, `${m.host_path} (persistent profile): ${message}`), warnings });
   const profiles = deps.preparer.profiles;
   if (!profiles) {
     // the engine-helper preparer: the profile is created unseeded by ordinary preparation
@@ -91,7 +91,7 @@ export async function setupProfile(deps: SetupDeps, image: ImageRecord, profile:
     if (purge.ok) removed = purge.removed;
     else {
       // the new profile is in place; what is left of the old one goes at the next launch
-      const w = failure(profile.label, purge.class, `Reset: the old profile was moved aside but not fully deleted yet (${purge.message}); the rest is deleted at the next launch of this profile`);
+      const w = sessionProblem(profile.label, purge.class, `Reset: the old profile was moved aside but not fully deleted yet (${purge.message}); the rest is deleted at the next launch of this profile`);
       warnings.push(w);
       emit('warning', { ...w });
     }

@@ -16,7 +16,7 @@
 //   service is removed and the session failed with the reason. Host data is never touched.
 // Sessions with a launch or destroy in flight in THIS process are left alone. One Tether
 // server per database is assumed (two servers would each see the other's launches as stale).
-import { failure, transition, type SessionContext } from './context.js';
+import { sessionProblem, transition, type SessionContext } from './context.js';
 import { removeSessionContainer } from './remove-container.js';
 import { ACTIVE_STATES, FINAL_STATES, type ReconcileReport } from './types.js';
 import { UNREACHABLE_NODE_STATES, type NodeStatus } from './placement.js';
@@ -67,7 +67,7 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
     const nodeName = s.node?.hostname ?? gone?.hostname ?? nodeId ?? 'its node';
     if (s.state === 'running' && (gone || c?.state === 'lost')) {
       const why = gone ? `node ${nodeName} is ${gone.state}` : `Swarm lost track of its task on node ${nodeName} (orphaned)`;
-      const err = failure('', 'lost', `session lost: ${why}; its container could not be checked and may still run there (settled when the node is back)`);
+      const err = sessionProblem('', 'lost', `session lost: ${why}; its container could not be checked and may still run there (settled when the node is back)`);
       if (await transition(ctx, s.session_id, ['running'], 'lost', { error: err })) {
         slog.warn({ node: nodeName }, err.message);
         report.lostSessions.push(s.session_id);
@@ -85,7 +85,7 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
       }
       const why = `node ${nodeName} came back without the session's container (${c ? `engine state ${c.state}` : 'it is gone'})`;
       await removeSessionContainer(ctx, s.session_id, c?.id ?? s.container_id, { kill: true });
-      if (await transition(ctx, s.session_id, ['lost'], 'failed', { error: failure('', 'vanished', `session failed: ${why}`), container_id: null })) {
+      if (await transition(ctx, s.session_id, ['lost'], 'failed', { error: sessionProblem('', 'vanished', `session failed: ${why}`), container_id: null })) {
         slog.warn(why);
         report.failedSessions.push(s.session_id);
       }
@@ -98,7 +98,7 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
       if (fresh?.running) return;
       const why = c ? `its container ${c.id} is no longer running (engine state ${c.state})` : `its container ${s.container_id ?? '(unknown)'} vanished from the engine`;
       if (c) await removeSessionContainer(ctx, s.session_id, c.id, { kill: true });
-      if (await transition(ctx, s.session_id, ['running'], 'failed', { error: failure('', 'vanished', `session failed: ${why}`), container_id: null })) {
+      if (await transition(ctx, s.session_id, ['running'], 'failed', { error: sessionProblem('', 'vanished', `session failed: ${why}`), container_id: null })) {
         slog.warn(why);
         report.failedSessions.push(s.session_id);
       }
@@ -111,7 +111,7 @@ export async function reconcile(ctx: SessionContext): Promise<ReconcileReport> {
     } else {
       // requested / preparing / starting, and no launch of ours: the process that launched it died.
       await removeSessionContainer(ctx, s.session_id, c?.id ?? null, { kill: true });
-      const err = failure('', 'interrupted', `launch interrupted in state ${s.state} (Tether restarted); rolled back, launch again`);
+      const err = sessionProblem('', 'interrupted', `launch interrupted in state ${s.state} (Tether restarted); rolled back, launch again`);
       if (await transition(ctx, s.session_id, [s.state], 'failed', { error: err, container_id: null })) {
         slog.warn(err.message);
         report.failedSessions.push(s.session_id);

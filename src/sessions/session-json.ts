@@ -1,6 +1,6 @@
 // The session as the API and the CLI show it.
 import type { EffectiveMountsView } from '../mappings/types.js';
-import type { ImageRecord, SessionNode, SessionPlacement, SessionRecord, SessionState, SessionWarning, UserRecord } from '../store/types.js';
+import type { ImageRecord, SessionNode, SessionPlacement, SessionRecord, SessionFailure, SessionState, SessionWarning, UserRecord } from '../store/types.js';
 
 export interface SessionJson {
   id: string;
@@ -12,7 +12,7 @@ export interface SessionJson {
   /** the effective-mounts view of what was actually mounted (left-out mounts are in warnings) */
   mounts: EffectiveMountsView | null;
   warnings: SessionWarning[];
-  error: SessionWarning | null;
+  error: SessionFailure | null;
   created_at: string;
   updated_at: string;
   expires_at: string | null;

@@ -2,10 +2,10 @@
 // preparation opened, checked and staged (same device and inode). A mismatch means someone
 // got another folder mounted: the session fails with class `policy` and the log says `attack`.
 import type { HostPreparer } from '../hostprep/types.js';
-import type { SessionWarning } from '../store/types.js';
+import type { SessionFailure } from '../store/types.js';
 import type { Placement } from './placement.js';
 import type { SessionContext } from './context.js';
-import { failure } from './context.js';
+import { sessionProblem } from './context.js';
 import type { MountOutcome } from './prepare-mounts.js';
 
 const showId = (id: { dev: number; ino: number } | null | undefined): string => (id ? `${id.dev}:${id.ino}` : 'nothing');
@@ -18,17 +18,17 @@ export async function verifyMounts(
   username: string,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<SessionWarning | null> {
+): Promise<SessionFailure | null> {
   if (mounted.length === 0) return null;
   const pid = await ctx.pidOf(containerId, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])).catch(() => null);
   if (!pid) {
-    return failure('', 'engine', `the container stopped (or vanished) before its mounts could be verified; it is not kept (expected it to keep running after start)`);
+    return sessionProblem('', 'engine', `the container stopped (or vanished) before its mounts could be verified; it is not kept (expected it to keep running after start)`);
   }
   const byTarget = new Map(mounted.map((o) => [o.planned.mount.bind, o]));
   const checks = mounted.map((o) => ({ target: o.planned.mount.bind, expected: o.identity as { dev: number; ino: number } }));
   const res = await ctx.preparer.verify(pid, checks, timeoutMs, signal);
   if (!res.ok) {
-    return failure(mounted.length === 1 ? (mounted[0] as MountOutcome).planned.label : '', res.class, `verifying the session's mounts after start failed: ${res.message}`);
+    return sessionProblem(mounted.length === 1 ? (mounted[0] as MountOutcome).planned.label : '', res.class, `verifying the session's mounts after start failed: ${res.message}`);
   }
   const bad = res.findings.filter((f) => !f.ok);
   if (bad.length === 0) return null;
@@ -41,5 +41,5 @@ export async function verifyMounts(
   }
   const first = bad[0]!;
   const o = byTarget.get(first.target);
-  return failure(o?.planned.label ?? '', 'policy', `the folder mounted at ${first.target} is not the folder prepared for ${o?.planned.mount.host_path ?? 'it'} (expected device:inode ${showId(first.expected)}, found ${showId(first.found)}${first.message ? `: ${first.message}` : ''}); the session was stopped and this was logged as an attack`);
+  return sessionProblem(o?.planned.label ?? '', 'policy', `the folder mounted at ${first.target} is not the folder prepared for ${o?.planned.mount.host_path ?? 'it'} (expected device:inode ${showId(first.expected)}, found ${showId(first.found)}${first.message ? `: ${first.message}` : ''}); the session was stopped and this was logged as an attack`);
 }

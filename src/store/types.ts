@@ -165,11 +165,18 @@ export type SessionState =
   /** its node went down or was cut off: the container could not be checked (reconcile settles it) */
   | 'lost';
 
-export interface SessionWarning {
+/** A problem met launching a session: the mapping it concerns ('' = none), its class, what happened. */
+export interface SessionProblem {
   mapping: string;
   class: string;
   message: string;
 }
+
+/** A problem the session was launched with anyway (e.g. an optional folder left out). */
+export type SessionWarning = SessionProblem;
+
+/** The problem that failed the session's launch (or ended it). */
+export type SessionFailure = SessionProblem;
 
 /**
  * What a session's effective mounts were computed from: compared with today's values to flag
@@ -212,7 +219,7 @@ export interface SessionRecord {
   host: string | null;
   mounts: EffectiveMountsView | null;
   warnings: SessionWarning[];
-  error: SessionWarning | null;
+  error: SessionFailure | null;
   /** digest of the effective mappings at launch, to flag drift later */
   mappings_digest: string | null;
   /** what the mounts were computed from at launch (absent or null: launched before it was recorded) */

@@ -2,7 +2,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { EffectiveMountsView } from '../../mappings/types.js';
 import { translateConstraints } from '../constraint-errors.js';
 import type { SessionsTable } from '../schema.js';
-import type { MountsBasis, SessionNode, SessionPlacement, SessionRecord, SessionRepo, SessionState, SessionWarning } from '../types.js';
+import type { MountsBasis, SessionNode, SessionPlacement, SessionFailure, SessionRecord, SessionRepo, SessionState, SessionWarning } from '../types.js';
 import { definedOnly, fromJson, fromNullableJson, isoTimestamp, isoTimestampOrNull, nowIso, toJson } from '../values.js';
 import type { RepoContext } from './repo-context.js';
 import { hasNul } from '../nul-guard-plugin.js';
@@ -19,7 +19,7 @@ function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
     host: r.host,
     mounts: fromNullableJson<EffectiveMountsView>(r.mounts, `sessions.mounts of ${r.session_id}`),
     warnings: fromJson<SessionWarning[]>(r.warnings, `sessions.warnings of ${r.session_id}`),
-    error: fromNullableJson<SessionWarning>(r.error, `sessions.error of ${r.session_id}`),
+    error: fromNullableJson<SessionFailure>(r.error, `sessions.error of ${r.session_id}`),
     mappings_digest: r.mappings_digest,
     // absent rather than null when not recorded, so records written without it read back equal
     ...(r.mounts_basis === null ? {} : { mounts_basis: fromJson<MountsBasis>(r.mounts_basis, `sessions.mounts_basis of ${r.session_id}`) }),
