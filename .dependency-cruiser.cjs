@@ -30,6 +30,7 @@ const LAYERS = {
  */
 const PURE_FOR_WEB = [
   '^src/mappings/',
+  '^src/api/wire/',
   '^src/sessions/progress-line\\.ts$',
   '^src/sessions/vocabulary\\.ts$',
   '^src/sessions/storage-report\\.ts$',

@@ -29,6 +29,7 @@ import { nodesRoutes } from './routes/nodes.js';
 import { kasmApi } from './kasm/index.js';
 import { RevocationHub } from '../auth/revocations.js';
 import { SESSION_COOKIE_BASE, cookieName } from './cookies.js';
+import { routeJsonSchema } from './zod-schema.js';
 import type { SessionManager } from '../sessions/types.js';
 
 export const API_PREFIX = '/api/v1';
@@ -73,6 +74,8 @@ const corePlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {
     const access = route.config?.access;
     // Fail closed: a route that forgets to declare who may call it is a bug, not a public route.
     if (access === undefined) throw new Error(`route ${String(route.method)} ${route.url} has no config.access`);
+    // zod schemas (zod-schema.ts) become JSON Schema before Ajv, the serializer and the OpenAPI document see them
+    if (route.schema) route.schema = routeJsonSchema(route.schema);
     for (const method of [route.method].flat()) app.tetherRoutes.push({ method: String(method), url: route.url, access });
   });
 

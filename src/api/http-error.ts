@@ -1,17 +1,10 @@
 // One typed HTTP error. Domain and use-case code throw their own errors; the API's single
 // error handler (error-handler.ts) maps them onto this shape. 5xx messages are never leaked.
 
-export interface FieldValidation {
-  field: string;
-  detail: string;
-}
+import type { ErrorBody, FieldValidation } from './wire/index.js';
 
-/** The one error body shared by server, CLI and web UI. */
-export interface ErrorBody {
-  message: string;
-  detail?: string;
-  validations?: FieldValidation[];
-}
+/** The one error body shared by server, CLI and web UI (wire/error.ts). */
+export type { ErrorBody, FieldValidation };
 
 export class HttpError extends Error {
   constructor(

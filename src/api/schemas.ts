@@ -1,20 +1,14 @@
-// JSON schemas shared by the routes: request bodies reject unknown fields
-// (additionalProperties: false), responses list exactly what leaves the server (a password
-// hash, token digest or registry secret can never be serialized by accident).
+// Schemas shared by the routes: request bodies reject unknown fields (additionalProperties:
+// false), responses list exactly what leaves the server (a password hash, token digest or
+// registry secret can never be serialized by accident). The shapes the API sends are defined
+// once, in wire/ (zod); the JSON Schema forms here are made from them, for routes that still
+// write JSON Schema.
 import { MAX_SESSION_TIME_LIMIT, MAX_SESSIONS_PER_USER } from '../store/system-groups.js';
-
-export const errorSchema = {
-  type: 'object',
-  properties: {
-    message: { type: 'string' },
-    detail: { type: 'string' },
-    validations: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, detail: { type: 'string' } } } },
-  },
-  required: ['message'],
-} as const;
+import { AuditEntry, ErrorBody, Group, GroupSettings, Image, Token, User } from './wire/index.js';
+import { objectJsonSchemaOf, type ObjectJsonSchema } from './zod-schema.js';
 
 /** Standard error responses, listed in the OpenAPI document. */
-export const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema } as const;
+export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;
 
 export const idParam = (name: string, description: string) => ({
   type: 'object',
@@ -30,111 +24,23 @@ export const sessionIdParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
 } as const;
 
-const timestamps = { created_at: { type: 'string' }, updated_at: { type: 'string' } } as const;
-const nullable = (type: string) => ({ type: [type, 'null'] });
-
 /** A mapping document: a JSON object, or a JSON string (parsed with duplicate-key detection). */
 export const mappingInputSchema = {
   type: ['object', 'string'],
   description: 'volume-mapping document (spec section 2) as a JSON object or a JSON string',
 } as const;
-const mappingOutputSchema = { type: 'object', additionalProperties: true } as const;
 
-export const userSchema = {
-  type: 'object',
-  properties: { user_id: { type: 'string' }, username: { type: 'string' }, disabled: { type: 'boolean' }, ...timestamps },
-} as const;
-
-export const groupSettingsSchema = {
-  type: 'object',
-  properties: {
-    volume_mappings: mappingOutputSchema,
-    allow_persistent_profile: { type: 'boolean' },
-    max_sessions_per_user: { type: 'integer' },
-    session_time_limit: nullable('integer'),
-  },
-} as const;
-
-export const groupSchema = {
-  type: 'object',
-  properties: {
-    group_id: { type: 'string' },
-    name: { type: 'string' },
-    priority: { type: 'integer' },
-    system: { type: 'boolean' },
-    settings: groupSettingsSchema,
-    ...timestamps,
-  },
-} as const;
-
-export const imageSchema = {
-  type: 'object',
-  properties: {
-    image_id: { type: 'string' },
-    name: { type: 'string' },
-    friendly_name: { type: 'string' },
-    docker_image: { type: 'string' },
-    volume_mappings: mappingOutputSchema,
-    persistent_profile_path: nullable('string'),
-    profile_home: { type: 'string', description: 'container path the persistent profile is mounted at (the session user\'s home)' },
-    profile_timeout: { type: 'number', description: 'seconds host preparation of the profile may take' },
-    user: nullable('string'),
-    cores: nullable('number'),
-    memory: nullable('integer'),
-    enabled: { type: 'boolean' },
-    groups: { type: 'array', items: { type: 'string' } },
-    web_port: nullable('integer'),
-    has_registry_auth: { type: 'boolean' },
-    security: {
-      type: 'object',
-      description: 'overrides of the session confinement defaults; {} = the defaults',
-      properties: {
-        network: { type: 'string' },
-        cap_add: { type: 'array', items: { type: 'string' } },
-        cap_drop: { type: 'array', items: { type: 'string' } },
-        no_new_privileges: { type: 'boolean' },
-        pids_limit: nullable('integer'),
-      },
-    },
-    zones: { type: 'array', items: { type: 'string' }, description: 'swarm: the zones (node label tether.zone) its sessions may run in; empty = any' },
-    ...timestamps,
-  },
-} as const;
-
-export const tokenSchema = {
-  type: 'object',
-  properties: {
-    token_id: { type: 'string' },
-    user_id: { type: 'string' },
-    kind: { type: 'string' },
-    name: { type: 'string' },
-    created_at: { type: 'string' },
-    expires_at: nullable('string'),
-    revoked_at: nullable('string'),
-    last_used_at: nullable('string'),
-  },
-} as const;
-
-export const auditSchema = {
-  type: 'object',
-  properties: {
-    audit_id: { type: 'string' },
-    at: { type: 'string' },
-    actor_id: nullable('string'),
-    actor_name: { type: 'string' },
-    action: { type: 'string' },
-    target_type: { type: 'string' },
-    target_id: nullable('string'),
-    target_name: nullable('string'),
-    before: {},
-    after: {},
-  },
-} as const;
+export const userSchema = objectJsonSchemaOf(User);
+export const groupSettingsSchema = objectJsonSchemaOf(GroupSettings);
+export const groupSchema = objectJsonSchemaOf(Group);
+export const imageSchema = objectJsonSchemaOf(Image);
+export const tokenSchema = objectJsonSchemaOf(Token);
+export const auditSchema = objectJsonSchemaOf(AuditEntry);
 
 export const listOf = (schema: object) => ({ type: 'array', items: schema });
 
 /** A saved image or group, plus the warnings of the save (present only when there are some). */
-export function savedSchema(schema: { type: string; properties: Record<string, unknown> }) {
+export function savedSchema(schema: ObjectJsonSchema) {
   return {
     ...schema,
     properties: {

@@ -1,7 +1,7 @@
 // The public facade of the pure volume-mapping domain. Import from here, not from the files.
 export type * from './types.js';
 export { MappingDomainError, type MappingDomainErrorCode } from './errors.js';
-export { parseMappingDocument, formatMappingError } from './parse.js';
+export { parseMappingDocument, formatMappingError, placeIn } from './parse.js';
 export { validateMappingValue, MAPPING_KEYS, DEFAULTS } from './validate.js';
 export { validateUsername, isUuid, fixedPrefix, expandTokens, TOKEN_NAMES, type TokenName } from './tokens.js';
 export { normalizePath } from './paths.js';

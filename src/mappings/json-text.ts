@@ -1,6 +1,8 @@
 // A small strict JSON parser that, unlike JSON.parse, reports keys that appear twice in
 // one object (JSON.parse silently keeps the last). Objects are built without a prototype
 // so a key such as "__proto__" is an ordinary key.
+import { pointerOf } from './location.js';
+import type { TextPosition } from './types.js';
 
 export interface DuplicateKey {
   /** the path of the object holding the key, from the root */
@@ -11,21 +13,29 @@ export interface DuplicateKey {
 }
 
 export type JsonTextResult =
-  /** rootEntries: every key/value of a top-level object in order, duplicates included */
-  | { ok: true; value: unknown; duplicates: DuplicateKey[]; rootEntries: Array<[string, unknown]> | null }
-  | { ok: false; message: string };
+  /**
+   * rootEntries: every key/value of a top-level object in order, duplicates included;
+   * positions: where each key first appears, by JSON pointer (location.ts pointerOf)
+   */
+  | { ok: true; value: unknown; duplicates: DuplicateKey[]; rootEntries: Array<[string, unknown]> | null; positions: Map<string, TextPosition> }
+  /** line and column: where the text stops being JSON */
+  | { ok: false; message: string; line: number; column: number };
 
 const MAX_DEPTH = 64;
 
-class JsonSyntaxError extends Error {}
+class JsonSyntaxError extends Error {
+  constructor(message: string, readonly line: number, readonly column: number) {
+    super(message);
+  }
+}
 
 export function parseJsonText(text: string): JsonTextResult {
   const parser = new Parser(text);
   try {
     const value = parser.parseDocument();
-    return { ok: true, value, duplicates: parser.duplicates, rootEntries: parser.rootEntries };
+    return { ok: true, value, duplicates: parser.duplicates, rootEntries: parser.rootEntries, positions: parser.positions };
   } catch (error) {
-    if (error instanceof JsonSyntaxError) return { ok: false, message: error.message };
+    if (error instanceof JsonSyntaxError) return { ok: false, message: error.message, line: error.line, column: error.column };
     throw error;
   }
 }
@@ -34,6 +44,7 @@ class Parser {
   readonly duplicates: DuplicateKey[] = [];
   /** so that the value of a duplicated host path is validated too, not silently dropped */
   rootEntries: Array<[string, unknown]> | null = null;
+  readonly positions = new Map<string, TextPosition>();
   private pos = 0;
 
   constructor(private readonly text: string) {}
@@ -78,10 +89,14 @@ class Parser {
       this.skipSpace();
       if (this.text[this.pos] !== '"') this.fail(`unexpected ${this.describeHere()}`, 'a double-quoted key');
       const line = this.lineAt(this.pos);
+      const column = this.columnAt(this.pos);
       const key = this.parseString();
       const firstLine = lines.get(key);
       if (firstLine !== undefined) this.duplicates.push({ path: [...path], key, firstLine, line });
-      else lines.set(key, line);
+      else {
+        lines.set(key, line);
+        this.positions.set(pointerOf([...path, key]), { line, column });
+      }
       this.skipSpace();
       this.expect(':', 'a ":" after the key');
       this.skipSpace();
@@ -199,9 +214,13 @@ class Parser {
     return this.lineCount;
   }
 
+  private columnAt(pos: number): number {
+    return pos - this.text.lastIndexOf('\n', pos - 1);
+  }
+
   private fail(found: string, expected: string): never {
     const line = this.lineAt(this.pos);
-    const column = this.pos - this.text.lastIndexOf('\n', this.pos - 1);
-    throw new JsonSyntaxError(`not valid JSON: ${found} at line ${line}, column ${column}; expected ${expected}`);
+    const column = this.columnAt(this.pos);
+    throw new JsonSyntaxError(`not valid JSON: ${found} at line ${line}, column ${column}; expected ${expected}`, line, column);
   }
 }

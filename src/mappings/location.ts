@@ -2,6 +2,11 @@
 
 export const DOCUMENT_LOCATION = '(document)';
 
+/** The same place as data: a JSON pointer (RFC 6901) into the document, e.g. `/~1var~1kasm_user_share/uid`. */
+export function pointerOf(path: ReadonlyArray<string | number>): string {
+  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
 const PLAIN_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** path[0] is a host-path key (always JSON-quoted); deeper parts are fields or array indexes. */

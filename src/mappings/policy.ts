@@ -178,7 +178,7 @@ export function checkDocumentPolicy(doc: MappingDocument, policy: HostPathPolicy
       const verdict = check(candidate);
       if (!verdict.ok) {
         const which = candidate === key ? '' : 'checking its fixed prefix (the part before the first token, which a token value could reach): ';
-        errors.push({ location: formatLocation([key]), message: `${which}${verdict.reason}; ${verdict.suggestion}` });
+        errors.push({ location: formatLocation([key]), path: [key], message: `${which}${verdict.reason}; ${verdict.suggestion}` });
         break;
       }
     }

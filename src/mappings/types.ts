@@ -18,14 +18,25 @@ export interface MappingSpec {
 /** A normalized volume-mapping document: host path (may hold tokens) -> spec. */
 export type MappingDocument = Record<string, MappingSpec>;
 
-/** One validation problem. `location` is e.g. `"/var/kasm_user_share".uid` or `(document)`. */
+/** Where a key is in JSON text: 1-based line and column. */
+export interface TextPosition { line: number; column: number }
+
+/**
+ * One validation problem. `location` names it for people (`"/var/kasm_user_share".uid`,
+ * `(document)`); `path` is the same place as data (['/var/kasm_user_share', 'uid'], [] for
+ * the document); `line`/`column`, where the document was JSON text, place it there.
+ */
 export interface MappingError {
   location: string;
+  path: Array<string | number>;
   message: string;
+  line?: number;
+  column?: number;
 }
 
 export type ParseResult =
-  | { ok: true; document: MappingDocument }
+  /** positions: parsed from text, where each key is, by JSON pointer (location.ts pointerOf) */
+  | { ok: true; document: MappingDocument; positions?: ReadonlyMap<string, TextPosition> }
   | { ok: false; errors: MappingError[] };
 
 /** The values tokens expand to. All three are validated before expansion. */

@@ -46,7 +46,8 @@ interface FieldContext {
 }
 
 function fail(ctx: FieldContext, field: string | null, message: string): void {
-  ctx.errors.push({ location: formatLocation(field === null ? [ctx.key] : [ctx.key, field]), message });
+  const path = field === null ? [ctx.key] : [ctx.key, field];
+  ctx.errors.push({ location: formatLocation(path), path, message });
 }
 
 function checkId(ctx: FieldContext, field: 'uid' | 'gid', value: unknown): number | undefined {
@@ -125,7 +126,7 @@ export function validateMappingValue(value: unknown): ParseResult {
 function notAnObject(value: unknown): ParseResult {
   return {
     ok: false,
-    errors: [{ location: DOCUMENT_LOCATION, message: `got ${describeValue(value)}; expected a JSON object whose keys are host paths, e.g. {"/var/kasm_user_share": {"bind": "/share"}}` }],
+    errors: [{ location: DOCUMENT_LOCATION, path: [], message: `got ${describeValue(value)}; expected a JSON object whose keys are host paths, e.g. {"/var/kasm_user_share": {"bind": "/share"}}` }],
   };
 }
 

@@ -1,7 +1,10 @@
 // The one HTTP client of the web UI. Every failure becomes an ApiError with the server's
 // error shape ({ message, detail?, validations? }); state-changing requests carry the CSRF
 // header the server asks of cookie-authenticated changes.
-export interface FieldProblem { field: string; detail: string }
+import type { FieldValidation } from '../../src/api/wire/index.js';
+
+/** one problem of a refused request: its field, what is wrong, and where as data (wire/error.ts) */
+export type FieldProblem = FieldValidation;
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string, readonly detail?: string, readonly validations: FieldProblem[] = []) {

@@ -11,7 +11,9 @@ import { notFound } from '../http-error.js';
 import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
-import { errorResponses, idParam, listOf } from '../schemas.js';
+import { errorResponses, idParam } from '../schemas.js';
+import { ApiKey, CreatedApiKey } from '../wire/index.js';
+import { z } from 'zod';
 
 const TEN_YEARS_S = 10 * 366 * 24 * 3600;
 
@@ -28,23 +30,13 @@ export const apiKeyJson = (k: ApiKeyRecord) => ({
   last_used_at: k.last_used_at,
 });
 
-const apiKeySchema = {
-  type: 'object',
-  properties: {
-    api_key_id: { type: 'string' }, name: { type: 'string' }, api_key: { type: 'string' },
-    permissions: { type: 'array', items: { type: 'string' } }, read_only: { type: 'boolean' },
-    created_by: { type: ['string', 'null'] }, created_at: { type: 'string' }, expires_at: { type: ['string', 'null'] },
-    revoked_at: { type: ['string', 'null'] }, last_used_at: { type: ['string', 'null'] },
-  },
-} as const;
-
 export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const now = clockOf(deps);
   const tags = ['api keys'];
 
   app.get('/api-keys', {
     config: { access: 'admin' },
-    schema: { summary: 'List API keys (never their secrets)', tags, response: { 200: listOf(apiKeySchema), ...errorResponses } },
+    schema: { summary: 'List API keys (never their secrets)', tags, response: { 200: z.array(ApiKey), ...errorResponses } },
   }, async () => (await deps.store.apiKeys.list()).map(apiKeyJson));
 
   app.post<{ Body: { name: string; permissions: ApiKeyPermission[]; read_only?: boolean; expires_in?: number } }>('/api-keys', {
@@ -60,7 +52,7 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): Promise
           expires_in: { type: 'integer', minimum: 60, maximum: TEN_YEARS_S, description: 'seconds; omitted = never expires' },
         },
       },
-      response: { 201: { type: 'object', properties: { ...apiKeySchema.properties, api_key_secret: { type: 'string' } } }, ...errorResponses },
+      response: { 201: CreatedApiKey, ...errorResponses },
     },
   }, async (request, reply) => {
     const me = caller(request);

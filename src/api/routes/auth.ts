@@ -10,7 +10,9 @@ import { caller, callerGroups } from '../auth-hook.js';
 import { SESSION_COOKIE_BASE, cookieAttributes, cookieName } from '../cookies.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
-import { errorResponses, groupSchema, listOf, userSchema } from '../schemas.js';
+import { errorResponses } from '../schemas.js';
+import { ErrorBody, Me, User } from '../wire/index.js';
+import { z } from 'zod';
 import { groupJson, userJson } from '../serialize.js';
 
 const DEFAULT_LOGIN_TTL_MS = 12 * 60 * 60 * 1000;
@@ -34,7 +36,7 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         required: ['username', 'password'],
         properties: { username: { type: 'string', maxLength: 200 }, password: { type: 'string', maxLength: 1024 } },
       },
-      response: { 200: { type: 'object', properties: { token: { type: 'string' }, user: userSchema } }, 429: errorResponses[401], ...errorResponses },
+      response: { 200: z.object({ token: z.string(), user: User }), 429: ErrorBody, ...errorResponses },
     },
   }, async (request, reply) => {
     const { username, password } = request.body;
@@ -82,7 +84,7 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     schema: {
       summary: 'The caller: user, groups, whether an administrator',
       tags: ['auth'],
-      response: { 200: { type: 'object', properties: { user: userSchema, groups: listOf(groupSchema), is_admin: { type: 'boolean' } } }, ...errorResponses },
+      response: { 200: Me, ...errorResponses },
     },
   }, async (request) => {
     const me = caller(request);

@@ -6,6 +6,7 @@ import { forbidden, notFound } from '../http-error.js';
 import { caller, callerGroups } from '../auth-hook.js';
 import { requireImage, requireUser } from '../lookup.js';
 import { errorResponses } from '../schemas.js';
+import { MountsAnswer } from '../wire/index.js';
 import { imageVisibleTo } from './images.js';
 import { planProfile, profileOffer, resolveSessionMounts } from '../../sessions/index.js';
 import type { GroupRecord, ImageRecord, UserRecord } from '../../store/types.js';
@@ -25,7 +26,6 @@ function profileView(image: ImageRecord, groups: GroupRecord[], user: UserRecord
 }
 
 const ref = { type: 'string', minLength: 1, maxLength: 200 } as const;
-const free = { type: 'array', items: { type: 'object', additionalProperties: true } } as const;
 
 export async function effectiveMountsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get<{ Querystring: { image: string; user?: string } }>('/effective-mounts', {
@@ -36,24 +36,7 @@ export async function effectiveMountsRoutes(app: FastifyInstance, deps: AppDeps)
         type: 'object', additionalProperties: false, required: ['image'],
         properties: { image: { ...ref, description: 'image id or name' }, user: { ...ref, description: 'user id or username' } },
       },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            image: { type: 'object', properties: { image_id: { type: 'string' }, name: { type: 'string' } } },
-            user: { type: 'object', properties: { user_id: { type: 'string' }, username: { type: 'string' } } },
-            mounts: free, shadowed: free, conflicts: free,
-            profile: {
-              type: 'object', description: 'the persistent profile a launch may use: whether it is offered (and why not), the modes, and where it is mounted',
-              properties: {
-                allowed: { type: 'boolean' }, reason: { type: ['string', 'null'] }, modes: { type: 'array', items: { type: 'string' } },
-                host_path: { type: ['string', 'null'] }, bind: { type: ['string', 'null'] },
-              },
-            },
-          },
-        },
-        ...errorResponses,
-      },
+      response: { 200: MountsAnswer, ...errorResponses },
     },
   }, async (request) => {
     const me = caller(request);

@@ -17,6 +17,7 @@ import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { findImage, findUser } from '../lookup.js';
 import { errorResponses, sessionIdParams } from '../schemas.js';
+import type { Session } from '../wire/index.js';
 
 const STATES: readonly SessionState[] = SESSION_STATES;
 
@@ -45,7 +46,8 @@ export function sessionsRoutes(manager: SessionManager) {
       for (const s of streams) s.abort();
     });
 
-    async function json(rec: SessionRecord) {
+    /** the session as the API shows it: the one wire shape (wire/session.ts), checked here by the compiler */
+    async function json(rec: SessionRecord): Promise<Session> {
       const [user, image, drift] = await Promise.all([deps.store.users.get(rec.user_id), deps.store.images.get(rec.image_id), manager.drift(rec)]);
       return toSessionJson(rec, { user, image, drift });
     }

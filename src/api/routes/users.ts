@@ -1,6 +1,8 @@
 // Users: administrators only. Every new user joins "All Users"; the last active
 // administrator cannot be disabled or deleted (nobody could manage Tether any more).
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { DEFAULT_SCRYPT_N } from '../../auth/index.js';
 import type { AppDeps } from '../types.js';
 import { badRequest } from '../http-error.js';
@@ -8,41 +10,41 @@ import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { requireUser } from '../lookup.js';
 import { actingAsPrincipal, createUser, deleteUser, updateUser } from '../user-actions.js';
-import { errorResponses, idParam, listOf, userSchema } from '../schemas.js';
+import { errorResponses } from '../schemas.js';
 import { userJson } from '../serialize.js';
+import { User } from '../wire/index.js';
+import { jsonSchemaOf, withJsonSchema } from '../zod-schema.js';
 
-const reuseNameSchema = {
-  type: 'boolean',
-  description: 'give a username that an earlier (deleted or renamed) user held: their {username} folders become this user\'s; without it such a name is 409',
-} as const;
+const reuseName = z.boolean()
+  .describe('give a username that an earlier (deleted or renamed) user held: their {username} folders become this user\'s; without it such a name is 409');
 
-export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024, description: '8 to 1024 characters' } as const;
-const params = idParam('id', 'user id or username');
+const password = z.string().min(8).max(1024).describe('8 to 1024 characters');
+/** the same, for JSON Schema routes (the Kasm API) */
+export const passwordSchema = jsonSchemaOf(password);
+const params = z.object({ id: z.string().min(1).max(200).describe('user id or username') });
 
-export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function userRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   const env = { deps, now: clockOf(deps), scryptN: deps.auth?.scryptN ?? DEFAULT_SCRYPT_N };
   const tags = ['users'];
 
   app.get('/users', {
     config: { access: 'admin' },
-    schema: { summary: 'List users', tags, response: { 200: listOf(userSchema), ...errorResponses } },
+    schema: { summary: 'List users', tags, response: { 200: z.array(User), ...errorResponses } },
   }, async () => (await deps.store.users.list()).map(userJson));
 
-  app.post<{ Body: { username: string; password: string; groups?: string[]; reuse_name?: boolean } }>('/users', {
+  app.post('/users', {
     config: { access: 'admin' },
     schema: {
       summary: 'Create a user (joins "All Users" and the groups given by id or name)',
       tags,
-      body: {
-        type: 'object', additionalProperties: false, required: ['username', 'password'],
-        properties: {
-          username: { type: 'string', maxLength: 200 },
-          password: passwordSchema,
-          groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
-          reuse_name: reuseNameSchema,
-        },
-      },
-      response: { 201: userSchema, ...errorResponses },
+      body: z.object({
+        username: z.string().max(200),
+        password,
+        groups: withJsonSchema(z.array(z.string().min(1).max(200)).max(1000), { uniqueItems: true }).optional(),
+        reuse_name: reuseName.optional(),
+      }),
+      response: { 201: User, ...errorResponses },
     },
   }, async (request, reply) => {
     const { username, password, groups, reuse_name: reuseName } = request.body;
@@ -50,21 +52,20 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return reply.status(201).send(userJson(user));
   });
 
-  app.get<{ Params: { id: string } }>('/users/:id', {
+  app.get('/users/:id', {
     config: { access: 'admin' },
-    schema: { summary: 'Show a user', tags, params, response: { 200: userSchema, ...errorResponses } },
+    schema: { summary: 'Show a user', tags, params, response: { 200: User, ...errorResponses } },
   }, async (request) => userJson(await requireUser(deps.store, request.params.id)));
 
-  app.patch<{ Params: { id: string }; Body: { disabled?: boolean; password?: string; username?: string; reuse_name?: boolean } }>('/users/:id', {
+  app.patch('/users/:id', {
     config: { access: 'admin' },
     schema: {
       summary: 'Disable/enable a user, set their password (a new password ends their login sessions) or rename them (the old name is retired)',
       tags, params,
-      body: {
-        type: 'object', additionalProperties: false, minProperties: 1,
-        properties: { disabled: { type: 'boolean' }, password: passwordSchema, username: { type: 'string', maxLength: 200 }, reuse_name: reuseNameSchema },
-      },
-      response: { 200: userSchema, ...errorResponses },
+      body: withJsonSchema(z.object({
+        disabled: z.boolean().optional(), password: password.optional(), username: z.string().max(200).optional(), reuse_name: reuseName.optional(),
+      }), { minProperties: 1 }),
+      response: { 200: User, ...errorResponses },
     },
   }, async (request) => {
     const user = await requireUser(deps.store, request.params.id);
@@ -75,18 +76,18 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return userJson(await updateUser(env, actingAsPrincipal(caller(request)), user, { disabled, password, username, reuseName }));
   });
 
-  app.delete<{ Params: { id: string }; Querystring: { force?: string } }>('/users/:id', {
+  app.delete('/users/:id', {
     config: { access: 'admin' },
     schema: {
       summary: 'Delete a user. With sessions not yet destroyed: 409, unless force=true, which disables the user, destroys their sessions (host data is never touched), then deletes',
       tags, params,
-      querystring: { type: 'object', additionalProperties: false, properties: { force: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
-      response: { 204: { type: 'null' }, ...errorResponses },
+      querystring: z.object({ force: z.enum(['0', '1', 'true', 'false']).optional() }),
+      response: { 204: z.null(), ...errorResponses },
     },
   }, async (request, reply) => {
     const user = await requireUser(deps.store, request.params.id);
     const force = request.query.force === '1' || request.query.force === 'true';
     await deleteUser(env, actingAsPrincipal(caller(request)), user, { force, forceHint: `force=true (\`tether user delete ${user.username} --force\`)` });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }

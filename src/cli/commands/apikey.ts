@@ -4,11 +4,10 @@ import { action, clientFrom, collect, parseInteger, withClientOptions, type Clie
 import { seg } from '../http-client.js';
 import { printJson, printLine, table } from '../output.js';
 
-interface ApiKey {
-  api_key_id: string; name: string; api_key: string; permissions: string[]; read_only: boolean;
-  created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null;
-  api_key_secret?: string;
-}
+import type { ApiKey as ApiKeyJson, CreatedApiKey } from '../../api/wire/index.js';
+
+/** a listed key, or the creation answer with its secret (shown once) */
+type ApiKey = ApiKeyJson & Partial<Pick<CreatedApiKey, 'api_key_secret'>>;
 
 const ALL_PERMISSIONS = ['sessions', 'users', 'groups', 'images'];
 

@@ -4,11 +4,7 @@ import { action, clientFrom, parseInteger, readTextFile, withClientOptions, type
 import { seg } from '../http-client.js';
 import { keyValues, printJson, printLine, printWarnings, table } from '../output.js';
 
-interface Group {
-  group_id: string; name: string; priority: number; system: boolean;
-  settings: { volume_mappings: Record<string, unknown>; allow_persistent_profile: boolean; max_sessions_per_user: number; session_time_limit: number | null };
-}
-interface User { user_id: string; username: string }
+import type { Group, User } from '../../api/wire/index.js';
 
 /** VALUE as JSON when it parses (`true`, `5`, `null`), else the plain string. */
 function settingValue(value: string): unknown {

@@ -5,11 +5,10 @@ import { seg } from '../http-client.js';
 import { keyValues, printJson, printLine, printWarnings, table } from '../output.js';
 import { securityFrom, securityOptions, type SecurityFlags } from './image-security-flags.js';
 
-interface Image {
-  image_id: string; name: string; friendly_name: string; docker_image: string; volume_mappings: Record<string, unknown>;
-  persistent_profile_path: string | null; profile_home?: string; profile_timeout?: number; user: string | null; cores: number | null; memory: number | null;
-  enabled: boolean; groups: string[]; web_port: number | null; has_registry_auth?: boolean; security?: Record<string, unknown>; zones?: string[];
-}
+import type { Image as ImageJson } from '../../api/wire/index.js';
+
+/** a saved image also carries the warnings of the save */
+type Image = ImageJson & { warnings?: string[] };
 
 interface ImageFlags extends ClientFlags, SecurityFlags {
   dockerImage?: string; friendlyName?: string; volumeMappings?: string; persistentProfilePath?: string; profileHome?: string; profileTimeout?: string; user?: string;

@@ -2,13 +2,8 @@
 import type { Command } from 'commander';
 import { action, clientFrom, withClientOptions, type ClientFlags } from '../command-support.js';
 import { printJson, printLine, table } from '../output.js';
-
-interface Source { kind: string; name: string; priority: number | null }
-interface Mount { host_path: string; bind: string; mode: string; uid: number | null; gid: number | null; required: boolean; source: Source; shadowed_by?: Source }
-interface View {
-  image: { name: string }; user: { username: string }; mounts: Mount[]; shadowed: Mount[];
-  conflicts: Array<{ host_path: string; applied: { uid: number | null; gid: number | null; source: Source } }>;
-}
+import type { MountsAnswer as View } from '../../api/wire/index.js';
+import type { MountSource as Source } from '../../mappings/types.js';
 
 const src = (s: Source) => (s.kind === 'profile' ? `profile of ${s.name}` : s.kind === 'image' ? `image ${s.name}` : `group ${s.name} (${s.priority})`);
 const owner = (m: { uid: number | null; gid: number | null }) => (m.uid === null && m.gid === null ? '-' : `${m.uid ?? '-'}:${m.gid ?? '-'}`);
@@ -25,7 +20,7 @@ export function registerMountsCommand(program: Command): void {
         view.mounts.map((m) => [m.bind, m.host_path, m.mode, owner(m), m.required, src(m.source)])));
       if (view.shadowed.length > 0) {
         printLine('\nshadowed (not mounted):');
-        printLine(table(['BIND', 'HOST_PATH', 'SOURCE', 'SHADOWED_BY'], view.shadowed.map((m) => [m.bind, m.host_path, src(m.source), m.shadowed_by ? src(m.shadowed_by) : '-'])));
+        printLine(table(['BIND', 'HOST_PATH', 'SOURCE', 'SHADOWED_BY'], view.shadowed.map((m) => [m.bind, m.host_path, src(m.source), src(m.shadowed_by)])));
       }
       if (view.conflicts.length > 0) {
         printLine('\nownership conflicts:');

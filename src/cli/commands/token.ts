@@ -4,10 +4,10 @@ import { action, clientFrom, parseInteger, withClientOptions, type ClientFlags }
 import { seg } from '../http-client.js';
 import { printJson, printLine, table } from '../output.js';
 
-interface Token {
-  token_id: string; user_id: string; name: string; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null;
-  token?: string;
-}
+import type { Token as TokenJson } from '../../api/wire/index.js';
+
+/** the creation answer also carries the secret, once */
+type Token = TokenJson & { token?: string };
 
 export function registerTokenCommands(program: Command): void {
   const token = program.command('token').description('manage API tokens');

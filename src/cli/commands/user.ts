@@ -4,7 +4,7 @@ import { action, clientFrom, collect, readStdin, withClientOptions, type ClientF
 import { seg } from '../http-client.js';
 import { keyValues, printJson, printLine, table, UsageError } from '../output.js';
 
-interface User { user_id: string; username: string; disabled: boolean; created_at: string; updated_at: string }
+import type { User } from '../../api/wire/index.js';
 
 const REUSE_NAME_HELP = 'give a name an earlier (deleted or renamed) user held: their {username} folders become this user\'s (refused without it)';
 

@@ -2,21 +2,24 @@
 // lines with problems (validated as you type, see mapping-lint.ts), the problems listed
 // under it with their line, and the server's own problems (after a refused save) too.
 import { useMemo, useRef, type UIEvent } from 'react';
-import { lineForLocation, lintMappings, type LintProblem } from '../mapping-lint.js';
+import { lintMappings, serverProblems as placed } from '../mapping-lint.js';
+import type { FieldValidation } from '../../../src/api/wire/index.js';
 
 export interface MappingEditorProps {
   id: string;
   value: string;
   onChange(text: string): void;
-  /** problems the server reported for this field, as document locations */
-  serverProblems?: Array<{ location: string; detail: string }>;
+  /** problems the server reported for this field (each with its pointer, and line in the text sent) */
+  serverProblems?: FieldValidation[];
+  /** the field's JSON pointer in the request body, e.g. /volume_mappings */
+  fieldPointer: string;
   /** the text the server judged: its problems are shown only while the text is unchanged */
   serverText?: string | null;
 }
 
-export function MappingEditor({ id, value, onChange, serverProblems = [], serverText = null }: MappingEditorProps) {
+export function MappingEditor({ id, value, onChange, serverProblems = [], fieldPointer, serverText = null }: MappingEditorProps) {
   const lint = useMemo(() => lintMappings(value), [value]);
-  const server: LintProblem[] = (serverText === value ? serverProblems : []).map((p) => ({ line: lineForLocation(value, p.location, p.detail), location: p.location, message: p.detail, text: `${p.location}: ${p.detail}` }));
+  const server = serverText === value ? placed(serverProblems, fieldPointer, value) : [];
   const problems = lint.problems.length > 0 ? lint.problems : server;
   const bad = new Set(problems.map((p) => p.line));
   const lines = value.split('\n').length;

@@ -6,7 +6,6 @@ import type { Group, User } from '../types.js';
 import { useLoad } from '../use-load.js';
 import { Field, FormError } from '../components/field.js';
 import { MappingEditor, mappingTextValid } from '../components/mapping-editor.js';
-import { serverLocation } from '../mapping-lint.js';
 
 export interface GroupForm { name: string; priority: string; allow_persistent_profile: boolean; max_sessions_per_user: string; volume_mappings: string }
 const FIELDS = ['name', 'priority', 'settings'];
@@ -71,7 +70,7 @@ export function GroupEditorView(p: {
     if (valid) p.onSave();
   };
   const prefix = 'settings.volume_mappings';
-  const serverMappingProblems = (apiError?.forField(prefix) ?? []).map((v) => ({ location: serverLocation(v.field, prefix), detail: v.detail }));
+  const serverMappingProblems = apiError?.forField(prefix) ?? [];
   const memberIds = new Set(p.members.map((m) => m.user_id));
   return (
     <div className="two-col">
@@ -83,7 +82,7 @@ export function GroupEditorView(p: {
         <Field label="Allow persistent profile" name="settings.allow_persistent_profile" error={apiError}><input id="f-settings.allow_persistent_profile" type="checkbox" checked={form.allow_persistent_profile} onChange={(e) => set('allow_persistent_profile', e.target.checked)} /></Field>
         <Field label="Max sessions per user" name="settings.max_sessions_per_user" error={apiError}><input id="f-settings.max_sessions_per_user" type="number" value={form.max_sessions_per_user} onChange={(e) => set('max_sessions_per_user', e.target.value)} /></Field>
         <Field label="Volume Mappings (JSON)" name="settings.volume_mappings" error={null}>
-          <MappingEditor id="f-settings.volume_mappings" value={form.volume_mappings} onChange={(t) => set('volume_mappings', t)} serverProblems={serverMappingProblems} serverText={p.judgedText} />
+          <MappingEditor id="f-settings.volume_mappings" value={form.volume_mappings} onChange={(t) => set('volume_mappings', t)} serverProblems={serverMappingProblems} fieldPointer="/settings/volume_mappings" serverText={p.judgedText} />
         </Field>
         <div className="actions"><button type="submit" disabled={!valid}>Save</button>{p.saved && <span className="ok">Saved</span>}</div>
       </form>

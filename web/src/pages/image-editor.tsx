@@ -8,7 +8,6 @@ import type { Group, Image } from '../types.js';
 import { useLoad } from '../use-load.js';
 import { Field, FormError } from '../components/field.js';
 import { MappingEditor, mappingTextValid } from '../components/mapping-editor.js';
-import { serverLocation } from '../mapping-lint.js';
 
 /** zones: as typed, comma-separated (empty = any node) */
 export interface ImageForm { name: string; friendly_name: string; docker_image: string; enabled: boolean; groups: string[]; volume_mappings: string; zones: string }
@@ -63,7 +62,7 @@ export function ImageEditorView(p: { isNew: boolean; form: ImageForm; groups: Gr
   };
   const inGroup = (g: Group) => form.groups.includes(g.group_id) || form.groups.includes(g.name);
   const toggleGroup = (g: Group) => set('groups', inGroup(g) ? form.groups.filter((x) => x !== g.group_id && x !== g.name) : [...form.groups, g.group_id]);
-  const serverMappingProblems = (apiError?.forField('volume_mappings') ?? []).map((v) => ({ location: serverLocation(v.field, 'volume_mappings'), detail: v.detail }));
+  const serverMappingProblems = apiError?.forField('volume_mappings') ?? [];
   return (
     <form className="editor card" onSubmit={submit}>
       <h1>{p.isNew ? 'New image' : `Image ${form.name}`}</h1>
@@ -79,7 +78,7 @@ export function ImageEditorView(p: { isNew: boolean; form: ImageForm; groups: Gr
       </Field>
       <Field label="Zones (swarm: node label tether.zone, comma-separated; empty = any node)" name="zones" error={apiError}><input id="f-zones" value={form.zones} onChange={(e) => set('zones', e.target.value)} placeholder="zone-a, zone-b" /></Field>
       <Field label="Volume Mappings (JSON)" name="volume_mappings" error={null}>
-        <MappingEditor id="f-volume_mappings" value={form.volume_mappings} onChange={(t) => set('volume_mappings', t)} serverProblems={serverMappingProblems} serverText={p.judgedText} />
+        <MappingEditor id="f-volume_mappings" value={form.volume_mappings} onChange={(t) => set('volume_mappings', t)} serverProblems={serverMappingProblems} fieldPointer="/volume_mappings" serverText={p.judgedText} />
       </Field>
       <div className="actions">
         <button type="submit" disabled={!valid || p.saving}>{p.saving ? 'Saving…' : 'Save'}</button>
