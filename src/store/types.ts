@@ -449,6 +449,3 @@ export interface Store {
   changeMark(): string | undefined;
   close(): Promise<void>;
 }
-
-/** Opens a store from a URL: `postgres://...` or a SQLite file path; runs pending migrations. */
-export type OpenStore = (url: string) => Promise<Store>;
