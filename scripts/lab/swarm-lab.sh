@@ -264,7 +264,8 @@ ensure_image() {
 
 agent_key="$state_dir/agent.key"
 agent_service=tether-agent
-agent_secret=tether-agent-key
+# the file name the agents read under /run/secrets; the secret itself is named after the key
+agent_secret_target=tether-agent-key
 
 # The agent as Swarm users deploy it (docs/multi-host.md shows the same command): a global
 # service, one task per node, on the host network (port 7710 on the node's address), with the
@@ -272,13 +273,13 @@ agent_secret=tether-agent-key
 # the join key as a secret. CAP_SYS_ADMIN: bind mounts (the stages), entering a session's
 # network namespace; CAP_SYS_PTRACE: the root of a session process run by another user
 # (/host/proc/PID/root). No --privileged.
-agent_service_args() { # image -> `docker service create` arguments
+agent_service_args() { # image, spec label, secret -> `docker service create` arguments
   printf '%s\n' --name "$agent_service" --mode global --network host \
     --cap-add CAP_SYS_ADMIN --cap-add CAP_SYS_PTRACE \
     --mount type=bind,source=/,target=/host,bind-propagation=rslave \
     --mount type=bind,source=/run/tether/staging,target=/host/run/tether/staging,bind-propagation=rshared \
     --mount type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock \
-    --secret "source=$agent_secret,target=$agent_secret,mode=0400" \
+    --secret "source=$3,target=$agent_secret_target,mode=0400" \
     --label "tether.agent.spec=$2" "$1"
 }
 
@@ -295,7 +296,8 @@ agent_answers() { # the agent's port on every node answers HTTP (unsigned reques
 }
 
 # The join key the server and the agents share (its format: src/agent/keys.ts), printed as
-# TETHER_AGENT_KEY_FILE for the server; the agents get it as the Swarm secret tether-agent-key.
+# TETHER_AGENT_KEY_FILE for the server; the agents get it as a Swarm secret, at
+# /run/secrets/tether-agent-key.
 ensure_agent_key() {
   [[ -s "$agent_key" ]] && return
   log "agent: new join key $agent_key"
@@ -310,11 +312,6 @@ ensure_agent() {
     log "agent: WARNING: the agent image did not build (above); the agent service is left as it is"
     return
   fi
-  if ! docker -H unix:///var/run/docker.sock run --rm --network none "$image" \
-    node /opt/tether/dist/cli/main.js agent --help 2>/dev/null | grep -q -- --host-root; then
-    log "agent: WARNING: this build of Tether has no \`tether agent\` command; the agent is not deployed"
-    return
-  fi
   ref="$registry/$image"
   if ! curl -fs -m 2 -o /dev/null "http://$registry/v2/${image%%:*}/manifests/${image##*:}" \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'; then
@@ -323,25 +320,31 @@ ensure_agent() {
     dk 1 tag "$image" "$ref"
     dk 1 push "$ref" >/dev/null
   fi
-  # the secret's label carries the key's digest: a key file changed since -> secret and service anew
-  local key_digest
-  key_digest="$(sha256sum "$agent_key" | cut -c1-16)"
-  spec_hash="$( { agent_service_args "$ref" -; echo "$key_digest"; } | sha256sum | cut -c1-16)"
+  # the secret is named after the key's digest: a key file changed since -> a new secret and
+  # the service anew (a secret cannot change, and one still in use cannot be removed)
+  local secret
+  secret="$agent_secret_target-$(sha256sum "$agent_key" | cut -c1-16)"
+  spec_hash="$(agent_service_args "$ref" - "$secret" | sha256sum | cut -c1-16)"
   if [[ "$(dk 1 service inspect -f '{{index .Spec.Labels "tether.agent.spec"}}' "$agent_service" 2>/dev/null)" == "$spec_hash" ]]; then
     # deployed: a node that has just come back gets its task from Swarm itself
     wait_until 120 "the agent to run on every node" agent_tasks_running
     wait_until 30 "the agent to answer on every node (port 7710)" agent_answers
     return
   fi
+  if ! docker -H unix:///var/run/docker.sock run --rm --network none "$image" \
+    node /opt/tether/dist/cli/main.js agent --help 2>/dev/null | grep -q -- --host-root; then
+    log "agent: WARNING: this build of Tether has no \`tether agent\` command; the agent is not deployed"
+    return
+  fi
   log "agent: deploying the global service $agent_service ($ref)"
   dk 1 service rm "$agent_service" >/dev/null 2>&1 || true
-  if [[ "$(dk 1 secret inspect -f '{{index .Spec.Labels "tether.key.digest"}}' "$agent_secret" 2>/dev/null)" != "$key_digest" ]]; then
-    dk 1 secret rm "$agent_secret" >/dev/null 2>&1 || true
-    # tether.agent-key: the label of the secrets `tether agent rotate-key` makes and later removes
-    dk 1 secret create --label "tether.key.digest=$key_digest" --label tether.agent-key=1 "$agent_secret" "$agent_key" >/dev/null
+  if ! dk 1 secret inspect "$secret" >/dev/null 2>&1; then
+    # tether.agent-key: the label of the secrets `tether agent rotate-key` makes, and removes
+    # once no task uses them (this lab's older ones too)
+    dk 1 secret create --label tether.agent-key=1 "$secret" "$agent_key" >/dev/null
   fi
   local args
-  mapfile -t args < <(agent_service_args "$ref" "$spec_hash")
+  mapfile -t args < <(agent_service_args "$ref" "$spec_hash" "$secret")
   dk 1 service create --detach --quiet "${args[@]}" >/dev/null
   if ! (wait_until 120 "the agent to run on every node" agent_tasks_running); then
     dk 1 service ps --no-trunc --format '{{.Node}} {{.CurrentState}} {{.Error}}' "$agent_service" | head -6 >&2
