@@ -4,7 +4,7 @@
 // once, in wire/ (zod); the JSON Schema forms here are made from them, for routes that still
 // write JSON Schema.
 import { MAX_SESSION_TIME_LIMIT, MAX_SESSIONS_PER_USER } from '../store/system-groups.js';
-import { AuditEntry, ErrorBody, Group, GroupSettings, Image, Token, User } from './wire/index.js';
+import { ErrorBody, Group, GroupSettings, Image, User } from './wire/index.js';
 import { objectJsonSchemaOf, type ObjectJsonSchema } from './zod-schema.js';
 
 /** Standard error responses, listed in the OpenAPI document. */
@@ -34,8 +34,6 @@ export const userSchema = objectJsonSchemaOf(User);
 export const groupSettingsSchema = objectJsonSchemaOf(GroupSettings);
 export const groupSchema = objectJsonSchemaOf(Group);
 export const imageSchema = objectJsonSchemaOf(Image);
-export const tokenSchema = objectJsonSchemaOf(Token);
-export const auditSchema = objectJsonSchemaOf(AuditEntry);
 
 export const listOf = (schema: object) => ({ type: 'array', items: schema });
 

@@ -1,29 +1,29 @@
 // The audit log, newest first: administrators only.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AuditFilter } from '../../store/types.js';
 import type { AppDeps } from '../types.js';
 import { badRequest } from '../http-error.js';
 import { findUser } from '../lookup.js';
-import { auditSchema, errorResponses, listOf } from '../schemas.js';
+import { errorResponses } from '../schemas.js';
+import { AuditEntry } from '../wire/index.js';
 
-interface AuditQuery { action?: string; target_type?: string; target_id?: string; actor?: string; since?: string; limit?: string }
-const text = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const text = z.string().min(1).max(200);
 
-export async function auditRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get<{ Querystring: AuditQuery }>('/audit', {
+export async function auditRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  app.get('/audit', {
     config: { access: 'admin' },
     schema: {
       summary: 'Audit entries, newest first', tags: ['audit'],
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: {
-          action: text, target_type: text, target_id: text,
-          actor: { ...text, description: 'user id or username of who made the change' },
-          since: { type: 'string', maxLength: 64, description: 'ISO-8601 time; entries at or after it' },
-          limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1..1000, default 100' },
-        },
-      },
-      response: { 200: listOf(auditSchema), ...errorResponses },
+      querystring: z.object({
+        action: text.optional(), target_type: text.optional(), target_id: text.optional(),
+        actor: text.describe('user id or username of who made the change').optional(),
+        since: z.string().max(64).describe('ISO-8601 time; entries at or after it').optional(),
+        limit: z.string().regex(/^[0-9]{1,4}$/).describe('1..1000, default 100').optional(),
+      }),
+      response: { 200: z.array(AuditEntry), ...errorResponses },
     },
   }, async (request) => {
     const q = request.query;

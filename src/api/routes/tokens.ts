@@ -2,6 +2,8 @@
 // (?all=1) and revoke everyone's. The secret is in the creation response only.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { generateTokenSecret } from '../../auth/index.js';
 import type { TokenRecord } from '../../store/types.js';
 import type { AppDeps } from '../types.js';
@@ -9,21 +11,23 @@ import { forbidden, notFound } from '../http-error.js';
 import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
-import { errorResponses, idParam, listOf, nameText, tokenSchema } from '../schemas.js';
+import { errorResponses, nameText } from '../schemas.js';
 import { tokenJson } from '../serialize.js';
+import { Token } from '../wire/index.js';
 
 const TEN_YEARS_S = 10 * 366 * 24 * 3600;
 
-export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function tokenRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   const now = clockOf(deps);
   const tags = ['tokens'];
 
-  app.get<{ Querystring: { all?: string } }>('/tokens', {
+  app.get('/tokens', {
     config: { access: 'user' },
     schema: {
       summary: 'List your API tokens (administrators: ?all=1 lists everyone\'s)', tags,
-      querystring: { type: 'object', additionalProperties: false, properties: { all: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
-      response: { 200: listOf(tokenSchema), ...errorResponses },
+      querystring: z.object({ all: z.enum(['0', '1', 'true', 'false']).optional() }),
+      response: { 200: z.array(Token), ...errorResponses },
     },
   }, async (request) => {
     const me = caller(request);
@@ -33,15 +37,15 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return tokens.map(tokenJson);
   });
 
-  app.post<{ Body: { name: string; expires_in?: number } }>('/tokens', {
+  app.post('/tokens', {
     config: { access: 'user' },
     schema: {
       summary: 'Create an API token for yourself; the secret is shown once', tags,
-      body: {
-        type: 'object', additionalProperties: false, required: ['name'],
-        properties: { name: nameText, expires_in: { type: 'integer', minimum: 60, maximum: TEN_YEARS_S, description: 'seconds; omitted = never expires' } },
-      },
-      response: { 201: { type: 'object', properties: { ...tokenSchema.properties, token: { type: 'string' } } }, ...errorResponses },
+      body: z.object({
+        name: z.string().min(nameText.minLength).max(nameText.maxLength).regex(new RegExp(nameText.pattern)),
+        expires_in: z.number().int().min(60).max(TEN_YEARS_S).describe('seconds; omitted = never expires').optional(),
+      }),
+      response: { 201: Token.extend({ token: z.string().describe('the secret, shown this once') }), ...errorResponses },
     },
   }, async (request, reply) => {
     const me = caller(request);
@@ -59,9 +63,9 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return reply.status(201).send({ ...tokenJson(record), token: secret });
   });
 
-  app.delete<{ Params: { id: string } }>('/tokens/:id', {
+  app.delete('/tokens/:id', {
     config: { access: 'user' },
-    schema: { summary: 'Revoke a token (yours; administrators: anyone\'s); terminals and app access opened with it close', tags, params: idParam('id', 'token id'), response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: { summary: 'Revoke a token (yours; administrators: anyone\'s); terminals and app access opened with it close', tags, params: z.object({ id: z.string().min(1).max(200).describe('token id') }), response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const me = caller(request);
     const token = /^[0-9a-f-]{36}$/i.test(request.params.id) ? await deps.store.tokens.get(request.params.id.toLowerCase()) : undefined;
@@ -75,6 +79,6 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       });
       deps.revocations?.publish({ kind: 'token', tokenId: token.token_id, reason: 'token revoked' });
     }
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }
