@@ -8,7 +8,7 @@ import { action, clientFrom, withClientOptions, type ClientFlags } from '../comm
 import { ConnectionError, seg, type HttpClient } from '../http-client.js';
 import { keyValues, printJson, printLine, table, UsageError } from '../output.js';
 import { ExitCode } from '../exit-codes.js';
-import type { SessionJson } from '../../sessions/session-json.js';
+import type { Session as SessionJson } from '../../api/wire/index.js';
 import { progressLine, repeatedPullFilter } from '../../sessions/progress-line.js';
 import { FINAL_STATES, LAUNCH_DONE_STATES, type SessionState } from '../../sessions/vocabulary.js';
 import { registerSessionShellCommand } from './session-shell.js';
