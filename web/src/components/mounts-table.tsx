@@ -5,7 +5,7 @@ import type { EffectiveMountsView } from '../types.js';
 import { describeSource } from '../../../src/mappings/index.js';
 const owner = (uid: number | null, gid: number | null) => (uid === null && gid === null ? 'unchanged' : `${uid ?? '-'}:${gid ?? '-'}`);
 
-export function MountsView({ view }: { view: EffectiveMountsView }) {
+export function MountsTable({ view }: { view: EffectiveMountsView }) {
   return (
     <div className="mounts">
       {view.mounts.length === 0 ? <p className="muted">Nothing is mounted.</p> : (

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api } from '../api.js';
 import type { Image, MountsAnswer, User } from '../types.js';
 import { useLoad } from '../use-load.js';
-import { MountsView } from '../components/mounts-view.js';
+import { MountsTable } from '../components/mounts-table.js';
 
 export function MountsPage() {
   const users = useLoad(() => api<User[]>('GET', '/users'), []);
@@ -31,7 +31,7 @@ export function MountsView(p: { users: User[]; images: Image[]; pick: { user: st
       {p.error && <p className="error" role="alert">{p.error}</p>}
       {p.answer && (<>
         <p className="muted">A session of <strong>{p.answer.image.name}</strong> launched by <strong>{p.answer.user.username}</strong> would mount:</p>
-        <MountsView view={p.answer} />
+        <MountsTable view={p.answer} />
       </>)}
       {!p.answer && !p.error && <p className="muted">Choose a user and an image.</p>}
     </section>

@@ -7,7 +7,7 @@ import { useLoad } from '../use-load.js';
 import { followSession } from '../session-events.js';
 import { progressLine, repeatedPullFilter } from '../../../src/sessions/progress-line.js';
 import { FINAL_STATES } from '../../../src/sessions/vocabulary.js';
-import { MountsView } from '../components/mounts-view.js';
+import { MountsTable } from '../components/mounts-table.js';
 import { SessionTools } from '../components/session-tools.js';
 
 export function SessionPage({ id }: { id: string }) {
@@ -83,7 +83,7 @@ export function SessionView(p: { session: Session | undefined; error: string | n
           <ul>{s.warnings.map((w, i) => <li key={i} className="warn"><strong>{w.mapping}</strong> [{w.class}] {w.message}</li>)}</ul>
         </div>
       )}
-      {s.mounts && (<div className="card"><h2>Mounts</h2><MountsView view={s.mounts} /></div>)}
+      {s.mounts && (<div className="card"><h2>Mounts</h2><MountsTable view={s.mounts} /></div>)}
     </section>
   );
 }
