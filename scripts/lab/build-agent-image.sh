@@ -130,25 +130,43 @@ else
   say "reusing the compiled app $app"
 fi
 
-# The app and node go onto a hard-linked copy of the base: the cached trees stay as built.
+# Two layers, so a new build of Tether moves only its compiled code (a few MB) through the
+# registry to the nodes: the runtime image (Debian, node, node_modules), imported once per
+# recipe, node binary and package-lock.json; then the app (dist/) on top of it.
+runtime="$repo-runtime:$(printf '%s %s %s\n' "$base_hash" "$(stat -c '%n %s %Y' "$node_bin")" \
+  "$(hash_of package-lock.json scripts/lab/build-agent-image.sh)" | sha256sum | cut -c1-16)"
 stage="$(mktemp -d "$cache/agent-stage.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
-cp -al "$base/root" "$stage/root"
-mkdir -p "$stage/root/opt/tether"
-cp -al "$app/dist" "$app/node_modules" "$app/package.json" "$stage/root/opt/tether/"
-cp "$node_bin" "$stage/root/usr/local/bin/node"
-say "checking that node and better-sqlite3 load in the root file system"
-env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$stage/root" /usr/local/bin/node -e \
-  "const D=require('/opt/tether/node_modules/better-sqlite3'); new D(':memory:').prepare('select 1').get()" \
-  || { say "ERROR: node or better-sqlite3 does not load inside the image's root file system"; exit 1; }
+if ! docker image inspect "$runtime" >/dev/null 2>&1; then
+  # node and node_modules go onto a hard-linked copy of the base: the cached trees stay as built
+  cp -al "$base/root" "$stage/root"
+  mkdir -p "$stage/root/opt/tether"
+  cp -al "$app/node_modules" "$stage/root/opt/tether/"
+  cp "$node_bin" "$stage/root/usr/local/bin/node"
+  say "checking that node and better-sqlite3 load in the root file system"
+  env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$stage/root" /usr/local/bin/node -e \
+    "const D=require('/opt/tether/node_modules/better-sqlite3'); new D(':memory:').prepare('select 1').get()" \
+    || { say "ERROR: node or better-sqlite3 does not load inside the image's root file system"; exit 1; }
+  say "importing $runtime"
+  tar -C "$stage/root" --numeric-owner -c . | docker import \
+    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'ENV NODE_ENV=production' \
+    -c 'WORKDIR /opt/tether' -c 'EXPOSE 7710' \
+    -c 'ENTRYPOINT ["/usr/bin/tini", "--"]' \
+    -c 'CMD ["node", "/opt/tether/dist/cli/main.js", "agent", "--host-root", "/host"]' - "$runtime" >/dev/null
+  rm -rf "$stage/root"
+fi
 
-say "importing $image"
-tar -C "$stage/root" --numeric-owner -c . | docker import \
-  -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'ENV NODE_ENV=production' \
-  -c 'WORKDIR /opt/tether' -c 'EXPOSE 7710' \
-  -c "LABEL tether.agent.hash=$full_hash" \
-  -c 'ENTRYPOINT ["/usr/bin/tini", "--"]' \
-  -c 'CMD ["node", "/opt/tether/dist/cli/main.js", "agent", "--host-root", "/host"]' - "$image" >/dev/null
+say "building $image on $runtime"
+mkdir -p "$stage/context"
+cp -al "$app/dist" "$app/package.json" "$stage/context/"
+# the classic builder: FROM a local image without asking any registry (and no buildx needed)
+DOCKER_BUILDKIT=0 docker build -q -t "$image" -f - "$stage/context" >"$stage/build.log" 2>&1 <<DOCKERFILE \
+  || { cat "$stage/build.log" >&2; say "ERROR: docker build of $image failed"; exit 1; }
+FROM $runtime
+COPY package.json /opt/tether/package.json
+COPY dist/ /opt/tether/dist/
+LABEL tether.agent.hash=$full_hash
+DOCKERFILE
 
 # Trees and images of older recipes are dead weight.
 rm -f "$cache"/agent-app-*.failed
@@ -156,5 +174,6 @@ for old in "$cache"/agent-base-* "$cache"/agent-app-*; do
   case "$old" in "$base" | "$app") ;; *) [ -d "$old" ] && remove_tree "$old" ;; esac
 done
 docker image ls --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -vxF "$image" | xargs -r docker image rm >/dev/null 2>&1 || true
+docker image ls --format '{{.Repository}}:{{.Tag}}' "$repo-runtime" | grep -vxF "$runtime" | xargs -r docker image rm >/dev/null 2>&1 || true
 say "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
 echo "$image"

@@ -307,16 +307,17 @@ ensure_agent_key() {
 ensure_agent() {
   local image ref spec_hash
   ensure_agent_key
-  # a build that fails (src/ mid-edit) leaves whatever agent runs: the rest of the lab is usable
-  if ! image="$(DOCKER_HOST=unix:///var/run/docker.sock bash "$here/build-agent-image.sh" | tail -n 1)" || [[ -z "$image" ]]; then
+  # built in the manager's engine, which pushes it: only the layers the registry lacks travel
+  # (a new build of Tether: its compiled code, under 1 MB). A build that fails (src/ mid-edit)
+  # leaves whatever agent runs: the rest of the lab is usable.
+  if ! image="$(DOCKER_HOST="unix://$(node_sock 1)" bash "$here/build-agent-image.sh" | tail -n 1)" || [[ -z "$image" ]]; then
     log "agent: WARNING: the agent image did not build (above); the agent service is left as it is"
     return
   fi
   ref="$registry/$image"
   if ! curl -fs -m 2 -o /dev/null "http://$registry/v2/${image%%:*}/manifests/${image##*:}" \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'; then
-    log "registry: pushing $ref (through node 1)"
-    docker -H unix:///var/run/docker.sock save "$image" | dk 1 load >/dev/null
+    log "registry: pushing $ref (from node 1)"
     dk 1 tag "$image" "$ref"
     dk 1 push "$ref" >/dev/null
   fi
@@ -331,7 +332,7 @@ ensure_agent() {
     wait_until 30 "the agent to answer on every node (port 7710)" agent_answers
     return
   fi
-  if ! docker -H unix:///var/run/docker.sock run --rm --network none "$image" \
+  if ! dk 1 run --rm --network none "$image" \
     node /opt/tether/dist/cli/main.js agent --help 2>/dev/null | grep -q -- --host-root; then
     log "agent: WARNING: this build of Tether has no \`tether agent\` command; the agent is not deployed"
     return
