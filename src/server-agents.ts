@@ -4,10 +4,23 @@
 import { createAgentDirectory } from './agent/http-client.js';
 import { ServerAgentKeys } from './agent/keys.js';
 import { serverAgentKeyFile } from './config.js';
+import type { Logger } from 'pino';
 import type { AgentDirectory } from './agent/client.js';
+import { carriesNoNewPrivileges, NO_NEW_PRIVILEGES_API } from './runtime/swarm/service-spec.js';
+import type { SwarmRuntime } from './runtime/swarm/index.js';
 
-export async function swarmAgents(dataDir: string): Promise<AgentDirectory & { close(): void }> {
+/** logger: where a forged or unsigned agent answer is reported */
+export async function swarmAgents(dataDir: string, logger: Logger): Promise<AgentDirectory & { close(): void }> {
   const keys = ServerAgentKeys.forDataDir(dataDir, serverAgentKeyFile({ dataDir }));
   await keys.load();
-  return createAgentDirectory({ keys: () => keys.current });
+  return createAgentDirectory({ keys: () => keys.current, logger });
+}
+
+/** Once at start: a manager older than Docker 27 cannot put no-new-privileges in a service spec. */
+export async function warnWithoutNoNewPrivileges(runtime: SwarmRuntime, logger: Logger): Promise<void> {
+  const v = await runtime.engineVersion().catch(() => undefined);
+  if (v && !carriesNoNewPrivileges(v.apiVersion)) {
+    logger.warn({ engine: v.version, api: v.apiVersion }, `swarm: the manager's API ${v.apiVersion} is older than ${NO_NEW_PRIVILEGES_API} (Docker 27): `
+      + 'sessions run WITHOUT no-new-privileges (a setuid program in an image can gain privileges inside its session); upgrade the engines to Docker 27 or later');
+  }
 }

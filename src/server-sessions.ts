@@ -14,7 +14,7 @@ import type { Runtime } from './runtime/types.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import { createHostPreparer } from './hostprep/index.js';
 import { createSessionManager, createStorageHealth, singleEngineTargets, swarmPlacement, swarmTargets } from './sessions/index.js';
-import { swarmAgents } from './server-agents.js';
+import { swarmAgents, warnWithoutNoNewPrivileges } from './server-agents.js';
 import { createMetrics, metricsRoute } from './metrics/index.js';
 import { loadServerEnv, serverAgentKeyFile } from './config.js';
 import { setUpSessionFirewall } from './server-firewall.js';
@@ -58,10 +58,11 @@ export function sessionsPlugin(config: Config, opts: ServerEnvOptions = {}) {
     const logger: Logger = typeof deps.logger === 'object' ? deps.logger : pino({ level: 'info' });
     // swarm: sessions are services on the swarm's nodes, placed by Tether; host preparation,
     // verify, exec and dial on a node go through that node's agent
-    const agents = config.runtime === 'swarm' ? await swarmAgents(config.dataDir) : undefined;
+    const agents = config.runtime === 'swarm' ? await swarmAgents(config.dataDir, logger) : undefined;
     if (agents) app.addHook('onClose', async () => agents.close());
     const runtime = createRuntime(config.runtime, { dockerHost: config.dockerHost, agents });
     app.decorate<Runtime>('runtime', runtime);
+    if (runtime.kind === 'swarm') void warnWithoutNoNewPrivileges(runtime, logger);
     await setUpSessionFirewall({ local: runtime.local, listen: config.listen, reachApi: sessionsReachApi, logger });
     // Local worker processes when the engine is on this host (the default), else helper containers on it.
     // stages live under a folder per instance: what this instance's previous run left (a crash) is released now

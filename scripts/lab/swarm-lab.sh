@@ -272,10 +272,11 @@ agent_secret_target=tether-agent-key
 # node's file system at /host, its staging root handed back rshared, its engine's socket and
 # the join key as a secret. CAP_SYS_ADMIN: bind mounts (the stages), entering a session's
 # network namespace; CAP_SYS_PTRACE: the root of a session process run by another user
-# (/host/proc/PID/root). No --privileged.
+# (/host/proc/PID/root); CAP_NET_ADMIN: the node's firewall for the sessions' subnet (iptables
+# in the node's network namespace, src/agent/node-sessions.ts). No --privileged.
 agent_service_args() { # image, spec label, secret -> `docker service create` arguments
   printf '%s\n' --name "$agent_service" --mode global --network host \
-    --cap-add CAP_SYS_ADMIN --cap-add CAP_SYS_PTRACE \
+    --cap-add CAP_SYS_ADMIN --cap-add CAP_SYS_PTRACE --cap-add CAP_NET_ADMIN \
     --mount type=bind,source=/,target=/host,bind-propagation=rslave \
     --mount type=bind,source=/run/tether/staging,target=/host/run/tether/staging,bind-propagation=rshared \
     --mount type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock \

@@ -9,6 +9,7 @@ import { createLocalHostPreparer } from '../hostprep/index.js';
 import { createDockerRuntime } from '../runtime/docker/index.js';
 import { readKeyFile } from './keys.js';
 import { buildAgentServer, type AgentApp } from './server.js';
+import { keepNodeForSessions } from './node-sessions.js';
 import type { AgentPingWire } from './protocol.js';
 import type { KeyRing } from './signing.js';
 
@@ -64,11 +65,17 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   watch.unref();
 
   const runtime = createDockerRuntime({ dockerHost: opts.dockerHost });
-  const engineInfo = async () => runtime.docker.info() as Promise<{ Name?: string; Swarm?: { NodeID?: string } }>;
-  const nodeName = await engineInfo().then((i) => i.Name ?? hostname(), (err: unknown) => {
+  const engineInfo = async () => runtime.docker.info() as Promise<{ Name?: string; Swarm?: { NodeID?: string; LocalNodeState?: string } }>;
+  const started = await engineInfo().catch((err: unknown) => {
     logger.warn({ err }, "agent: the node's engine does not answer yet; its stages are named after this host");
-    return hostname();
+    return undefined;
   });
+  const nodeName = started?.Name ?? hostname();
+  // only a swarm node runs swarm sessions (an engine that does not answer yet fails here: the
+  // agent must not answer before its node is prepared)
+  const sessions = started?.Swarm?.LocalNodeState === 'inactive'
+    ? (logger.info('agent: this engine is not in a swarm: its sessions network and firewall are left alone'), undefined)
+    : await keepNodeForSessions({ docker: runtime.docker, logger });
   const preparer = createLocalHostPreparer({ policy: opts.policy, logger, hostRoot: opts.hostRoot, stagingNamespace: agentStagingNamespace(nodeName) });
   const swept = await preparer.sweep().catch((err: unknown) => {
     logger.warn({ err }, 'agent: sweeping stages left by an earlier run failed');
@@ -108,6 +115,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     url,
     async close() {
       clearInterval(watch);
+      sessions?.stop();
       process.off('SIGHUP', onHup);
       await app.close();
       await preparer.close();

@@ -2,9 +2,13 @@
 // connections arriving from the sessions' bridge are dropped in the host's INPUT chain;
 // replies to connections the host opened (the app proxy) pass. Only for a local engine: the
 // bridge must be on this host. An administrator may let sessions reach given TCP ports.
+// A swarm node's agent installs the same for the swarm sessions' subnet, plus the drop of
+// traffic between two sessions (its engine may run without iptables rules of its own, which is
+// what enforces enable_icc=false).
 //
-//   INPUT -i tether-sessions -j TETHER-SESSIONS-IN        (inserted first)
-//   TETHER-SESSIONS-IN: ESTABLISHED,RELATED -> RETURN; tcp dport <allowed> -> RETURN; DROP
+//   INPUT <from> -j <chain>                               (inserted first; from: -i tether-sessions)
+//   <chain>: ESTABLISHED,RELATED -> RETURN; tcp dport <allowed> -> RETURN; DROP
+//   FORWARD <between> -j DROP                             (when given; inserted first)
 import { execFile } from 'node:child_process';
 import { SESSION_BRIDGE } from '../hardening.js';
 
@@ -24,6 +28,12 @@ export const runIptables: IptablesRunner = (args) => new Promise((resolve, rejec
 });
 
 export interface SessionFirewallOptions {
+  /** what traffic from sessions matches; default arriving on the single engine's bridge (-i tether-sessions) */
+  from?: string[];
+  /** the chain of those INPUT rules; default TETHER-SESSIONS-IN */
+  chain?: string;
+  /** also drop what matches this in FORWARD: one session to another (bridged traffic passes FORWARD through br_netfilter) */
+  between?: string[];
   /** TCP ports of this host that sessions may open connections to (e.g. the API's when allowed) */
   allowTcpPorts: number[];
   /** ports whose allowance is taken back (e.g. the API's when not allowed): a setting turned off takes effect */
@@ -52,12 +62,15 @@ const allowRule = (port: number) => ['-p', 'tcp', '--dport', String(port), '-j',
 /** Idempotent; safe to call at every start and from several processes. */
 export async function ensureSessionFirewall(o: SessionFirewallOptions): Promise<void> {
   const run = o.run ?? runIptables;
-  const created = await run(['-N', FIREWALL_CHAIN]);
-  if (created.code !== 0 && !/exists/i.test(created.stderr)) throw new Error(`iptables -N ${FIREWALL_CHAIN} failed (exit ${created.code}): ${created.stderr.trim()}`);
+  const from = o.from ?? ['-i', SESSION_BRIDGE];
+  const chain = o.chain ?? FIREWALL_CHAIN;
+  const created = await run(['-N', chain]);
+  if (created.code !== 0 && !/exists/i.test(created.stderr)) throw new Error(`iptables -N ${chain} failed (exit ${created.code}): ${created.stderr.trim()}`);
   // the DROP goes last, then everything else is inserted above it
-  await ensureRule(run, FIREWALL_CHAIN, ['-j', 'DROP']);
-  for (const port of o.denyTcpPorts) await removeRule(run, FIREWALL_CHAIN, allowRule(port));
-  for (const port of o.allowTcpPorts) await ensureRule(run, FIREWALL_CHAIN, allowRule(port), 1);
-  await ensureRule(run, FIREWALL_CHAIN, ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'], 1);
-  await ensureRule(run, 'INPUT', ['-i', SESSION_BRIDGE, '-j', FIREWALL_CHAIN], 1);
+  await ensureRule(run, chain, ['-j', 'DROP']);
+  for (const port of o.denyTcpPorts) await removeRule(run, chain, allowRule(port));
+  for (const port of o.allowTcpPorts) await ensureRule(run, chain, allowRule(port), 1);
+  await ensureRule(run, chain, ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'], 1);
+  await ensureRule(run, 'INPUT', [...from, '-j', chain], 1);
+  if (o.between) await ensureRule(run, 'FORWARD', [...o.between, '-j', 'DROP'], 1);
 }

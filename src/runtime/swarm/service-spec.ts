@@ -17,6 +17,11 @@ const NODE_ID = /^[a-z0-9]{1,64}$/;
 /** The first API version whose service spec carries Privileges.NoNewPrivileges (Docker 27). */
 export const NO_NEW_PRIVILEGES_API = '1.46';
 
+/** Whether a service made through a manager of this API version runs with no-new-privileges. */
+export function carriesNoNewPrivileges(apiVersion: string): boolean {
+  return compareApiVersions(apiVersion, NO_NEW_PRIVILEGES_API) >= 0;
+}
+
 export interface ServiceSpecOptions {
   /** SIGTERM grace when the task is stopped or removed; fixed at create (a task's spec cannot change) */
   stopGraceSeconds: number;
@@ -42,7 +47,7 @@ export function serviceSpecFor(spec: ContainerSpec, opts: ServiceSpecOptions): S
     CapabilityAdd: [...h.capabilities],
     StopGracePeriod: Math.round(opts.stopGraceSeconds * 1e9),
   };
-  if (h.noNewPrivileges && compareApiVersions(opts.apiVersion, NO_NEW_PRIVILEGES_API) >= 0) container.Privileges = { NoNewPrivileges: true };
+  if (h.noNewPrivileges && carriesNoNewPrivileges(opts.apiVersion)) container.Privileges = { NoNewPrivileges: true };
   if (spec.user !== null) container.User = spec.user;
   if (spec.env) container.Env = [...spec.env];
   // Args replaces the image's CMD, as Cmd does on a single engine (Command would replace its ENTRYPOINT)
