@@ -163,9 +163,9 @@ if (unavailable) {
   });
 
   describe('swarm lab', () => {
-    it('prints exactly the five assignments (eval-able), naming the swarm runtime', async () => {
+    it('prints exactly its six assignments (eval-able), naming the swarm runtime and the agents\' key', async () => {
       const l = await lab();
-      assert.deepEqual(Object.keys(l.env).sort(), ['DOCKER_HOST', 'SWARM_LAB_IMAGE', 'SWARM_LAB_LOCAL', 'SWARM_LAB_SHARED', 'TETHER_RUNTIME']);
+      assert.deepEqual(Object.keys(l.env).sort(), ['DOCKER_HOST', 'SWARM_LAB_IMAGE', 'SWARM_LAB_LOCAL', 'SWARM_LAB_SHARED', 'TETHER_AGENT_KEY_FILE', 'TETHER_RUNTIME']);
       assert.equal(l.env.TETHER_RUNTIME, 'swarm');
       assert.match(l.env.DOCKER_HOST ?? '', /^unix:\/\/\/run\/tether-swarm-lab\/n1\.sock$/);
     });

@@ -81,6 +81,55 @@ function sleep(ms: number, signal: AbortSignal | undefined, what: string): Promi
   });
 }
 
+/** how often a launch asks for its task's state: Swarm answers no events for tasks */
+export const TASK_POLL_MS = 25;
+
+/**
+ * The tasks of the services waited for, asked for in one call: at most one list call per
+ * engine client is in flight, and every wait that asks meanwhile joins the next one. A
+ * hundred concurrent launches thus poll the manager as often as one does (a task list call
+ * per poll interval), however short the interval.
+ */
+class TaskPoll {
+  private next: { ids: Set<string>; answer: Promise<SwarmTask[]> } | null = null;
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly docker: Dockerode) {}
+
+  async tasksOf(serviceId: string): Promise<SwarmTask[]> {
+    if (!this.next) {
+      const ids = new Set<string>();
+      const answer = this.inFlight.then(() => {
+        this.next = null;
+        return tasksOf(this.docker, [...ids], AbortSignal.timeout(DEFAULT_WAIT_MS));
+      });
+      this.inFlight = answer.catch(() => undefined);
+      this.next = { ids, answer };
+    }
+    this.next.ids.add(serviceId);
+    return (await this.next.answer).filter((t) => t.ServiceID === serviceId);
+  }
+}
+
+/** the answer, or the abort's error as soon as the signal fires (the shared call goes on for the others) */
+function untilAborted<T>(answer: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError(`swarm: ${what}: aborted while waiting for the task`, { cause: signal.reason }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => signal.removeEventListener('abort', onAbort);
+    answer.then((v) => { done(); resolve(v); }, (err: unknown) => { done(); reject(err); });
+  });
+}
+
+const polls = new WeakMap<Dockerode, TaskPoll>();
+
+function pollOf(docker: Dockerode): TaskPoll {
+  let poll = polls.get(docker);
+  if (!poll) polls.set(docker, (poll = new TaskPoll(docker)));
+  return poll;
+}
+
 /**
  * Polls the service's newest task (ignoring the ones in `older`) until it runs. A task that
  * ran and already exited counts as started (as a single engine's start does); a rejected one,
@@ -89,9 +138,10 @@ function sleep(ms: number, signal: AbortSignal | undefined, what: string): Promi
  */
 export async function waitUntilRunning(docker: Dockerode, serviceId: string, what: string, given?: AbortSignal, older: ReadonlySet<string> = new Set()): Promise<SwarmTask> {
   const signal = given ?? AbortSignal.timeout(DEFAULT_WAIT_MS);
-  let delay = 25;
+  const poll = pollOf(docker);
   for (;;) {
-    const task = newestTasks((await tasksOf(docker, [serviceId], signal)).filter((t) => !older.has(t.ID))).get(serviceId);
+    const tasks = await untilAborted(poll.tasksOf(serviceId), signal, what);
+    const task = newestTasks(tasks.filter((t) => !older.has(t.ID))).get(serviceId);
     if (task) {
       const s = task.Status.State;
       if (s === 'running') return task;
@@ -99,8 +149,7 @@ export async function waitUntilRunning(docker: Dockerode, serviceId: string, wha
       if (isFinal(s)) throw taskError(task, what);
       if (s === 'pending' && NO_NODE.test(task.Status.Err ?? '')) throw taskError(task, what);
     }
-    await sleep(delay, signal, what);
-    delay = Math.min(delay * 2, 200);
+    await sleep(TASK_POLL_MS, signal, what);
   }
 }
 
