@@ -4,10 +4,22 @@
 // the same module (the typecheck ties them); this test ties the server's answers to it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z, type ZodType } from 'zod';
+import fp from 'fastify-plugin';
 import { makeTestApp, type TestApp } from './helpers/app.js';
-import { ApiKey, AuditEntry, ErrorBody, Group, Image, Me, MountsAnswer, Token, User } from '../src/api/wire/index.js';
+import { sessionLab, type SessionLab } from './helpers/sessions.js';
+import { TEST_IMAGE } from './helpers/docker.js';
+import {
+  AgentKeyRotation, ApiKey, AuditEntry, ErrorBody, ExplainedSession, Group, Image, Me, MountsAnswer, Node, Session, StorageHealthReport, Token, User,
+} from '../src/api/wire/index.js';
 import { jsonSchemaOf } from '../src/api/zod-schema.js';
+import { registerApiRoutes, serveSessions } from '../src/api/app.js';
+import { storageHealthRoutes } from '../src/api/routes/storage-health.js';
+import { agentKeyRoutes } from '../src/api/routes/agent-keys.js';
+import { createStorageHealth, singleEngineTargets } from '../src/sessions/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,6 +33,15 @@ function fromOpenApi(value: unknown): unknown {
   return out;
 }
 
+/** @fastify/swagger writes a JSON Schema `const: v` as OpenAPI 3.0's `enum: [v]`: the expected schema the same way. */
+function constAsEnum(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(constAsEnum);
+  if (value === null || typeof value !== 'object') return value;
+  const { const: only, ...rest } = value as Json;
+  const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, constAsEnum(v)]));
+  return 'const' in (value as Json) ? { ...out, enum: [only] } : out;
+}
+
 /** body parsed by the schema (zod drops unknown keys at every depth) must equal the body: nothing extra, nothing missing */
 function assertWire(schema: ZodType, body: unknown, what: string): void {
   const parsed = schema.safeParse(body);
@@ -32,9 +53,21 @@ describe('wire shapes: one definition for server, CLI and web UI', () => {
   let t: TestApp;
   let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
   let imageId: string;
+  let lab: SessionLab | undefined;
+  let sessionId: string;
+  const keyDir = mkdtempSync(join(tmpdir(), 'tether-wire-'));
 
   before(async () => {
-    t = await makeTestApp('sqlite');
+    // the sessions feature on the real engine, with GET /storage/health and POST /agents/rotate-key, as `tether server` has them
+    const sessions = fp(async (app) => {
+      lab = await sessionLab({ store: app.deps.store });
+      await serveSessions(app, lab.manager);
+      await registerApiRoutes(app, [
+        storageHealthRoutes(createStorageHealth({ store: app.deps.store, targets: singleEngineTargets(lab.preparer) })),
+        agentKeyRoutes({ dataDir: keyDir, keyFile: join(keyDir, 'agent.key') }),
+      ]);
+    }, { name: 'tether-sessions', dependencies: ['tether-core'] });
+    t = await makeTestApp('sqlite', {}, [sessions]);
     doc = (await t.call(null, { method: 'GET', url: '/api/v1/openapi.json' })).json();
     const group = await t.call(t.adminToken, { method: 'POST', url: '/api/v1/groups', payload: { name: 'devs', priority: 10, settings: { session_time_limit: 3600 } } });
     assert.equal(group.statusCode, 201, group.body);
@@ -48,8 +81,19 @@ describe('wire shapes: one definition for server, CLI and web UI', () => {
     assert.equal(user.statusCode, 201, user.body);
     assert.equal((await t.call(t.adminToken, { method: 'POST', url: '/api/v1/tokens', payload: { name: 'ci' } })).statusCode, 201);
     assert.equal((await t.call(t.adminToken, { method: 'POST', url: '/api/v1/api-keys', payload: { name: 'lms', permissions: ['images'] } })).statusCode, 201);
+    const runnable = await t.call(t.adminToken, { method: 'POST', url: '/api/v1/images', payload: { name: 'plain', docker_image: TEST_IMAGE } });
+    assert.equal(runnable.statusCode, 201, runnable.body);
+    const launched = await t.call(t.adminToken, { method: 'POST', url: '/api/v1/sessions', payload: { image: 'plain' } });
+    assert.equal(launched.statusCode, 201, launched.body);
+    assertWire(Session, launched.json(), 'POST /sessions');
+    sessionId = launched.json().id;
+    assert.equal((await lab!.manager.waitForLaunch(sessionId)).state, 'running');
   });
-  after(async () => t?.cleanup());
+  after(async () => {
+    await lab?.cleanup();
+    await t?.cleanup();
+    rmSync(keyDir, { recursive: true, force: true });
+  });
 
   const served = (path: string, method: string, status: string) => fromOpenApi(doc.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema);
 
@@ -65,10 +109,18 @@ describe('wire shapes: one definition for server, CLI and web UI', () => {
     ['/api/v1/audit', 'get', '200', z.array(AuditEntry)],
     ['/api/v1/me', 'get', '200', Me],
     ['/api/v1/api-keys', 'get', '200', z.array(ApiKey)],
+    ['/api/v1/groups/{id}/members', 'get', '200', z.array(User)],
+    ['/api/v1/sessions', 'get', '200', z.array(Session)],
+    ['/api/v1/sessions', 'post', '201', Session],
+    ['/api/v1/sessions/{id}', 'get', '200', ExplainedSession],
+    ['/api/v1/sessions/{id}', 'delete', '202', Session],
+    ['/api/v1/nodes', 'get', '200', z.array(Node)],
+    ['/api/v1/storage/health', 'get', '200', StorageHealthReport],
+    ['/api/v1/agents/rotate-key', 'post', '200', AgentKeyRotation],
   ];
   for (const [path, method, status, schema] of table) {
     it(`openapi.json: ${method.toUpperCase()} ${path} ${status} is the wire shape`, () => {
-      assert.deepEqual(served(path, method, status), jsonSchemaOf(schema));
+      assert.deepEqual(served(path, method, status), constAsEnum(jsonSchemaOf(schema)));
     });
   }
 
@@ -104,6 +156,24 @@ describe('wire shapes: one definition for server, CLI and web UI', () => {
     assertWire(Me, await get('/api/v1/me'), 'GET /me');
     assertWire(z.array(ApiKey), await get('/api/v1/api-keys'), 'GET /api-keys');
     assertWire(MountsAnswer, await get(`/api/v1/effective-mounts?image=${imageId}`), 'GET /effective-mounts');
+    assertWire(z.array(User), await get('/api/v1/groups/All%20Users/members'), 'GET /groups/{id}/members');
+    assertWire(z.array(Node), await get('/api/v1/nodes'), 'GET /nodes');
+    const health = await get('/api/v1/storage/health?timeout_ms=5000');
+    assertWire(StorageHealthReport, health, 'GET /storage/health');
+    assert.ok((health as StorageHealthReport).paths.some((p) => p.path === '/srv/tether'), JSON.stringify(health));
+    const sessions = await get('/api/v1/sessions');
+    assertWire(z.array(Session), sessions, 'GET /sessions');
+    assert.deepEqual((sessions as Session[]).map((s) => [s.id, s.state]), [[sessionId, 'running']]);
+    assertWire(Session, await get(`/api/v1/sessions/${sessionId}`), 'GET /sessions/{id}');
+    const explained = await get(`/api/v1/sessions/${sessionId}?explain=1`);
+    assertWire(ExplainedSession, explained, 'GET /sessions/{id}?explain=1');
+    assert.deepEqual((explained as ExplainedSession).drift_explanation, { drift: false, changes: [], mounts_now: null, error: null });
+    const rotated = await t.call(t.adminToken, { method: 'POST', url: '/api/v1/agents/rotate-key' });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    assertWire(AgentKeyRotation, rotated.json(), 'POST /agents/rotate-key');
+    const destroyed = await t.call(t.adminToken, { method: 'DELETE', url: `/api/v1/sessions/${sessionId}` });
+    assert.equal(destroyed.statusCode, 202, destroyed.body);
+    assertWire(Session, destroyed.json(), 'DELETE /sessions/{id}');
   });
 
   it('errors are the one error body', async () => {

@@ -1,12 +1,11 @@
-// Group settings from a request body: typed by the route schema (unknown settings and wrong
-// types are 400 there); here the volume-mapping document is parsed and policy-checked, and a
-// partial update is merged over the current settings.
+// Group settings from a request body: typed by the route schema (schemas.ts: unknown settings
+// and wrong types are 400 there); here the volume-mapping document is parsed and
+// policy-checked, and a partial update is merged over the current settings.
 import type { GroupSettings } from '../store/types.js';
 import type { HostPathPolicy } from '../mappings/types.js';
 import { badRequest } from './http-error.js';
 import { parseMappingInput } from './mapping-input.js';
-
-export type GroupSettingsInput = Partial<Omit<GroupSettings, 'volume_mappings'>> & { volume_mappings?: unknown };
+import type { GroupSettingsInput } from './schemas.js';
 
 export function mergeGroupSettings(current: GroupSettings, input: GroupSettingsInput, policy: HostPathPolicy): GroupSettings {
   const next: GroupSettings = { ...current };

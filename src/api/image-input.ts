@@ -1,7 +1,7 @@
-// Image fields from a request body, beyond what the JSON schema checks: the mapping
+// Image fields from a request body: their schema (ImageInput), and beyond what it checks: the mapping
 // document (parsed + policy), the persistent profile path, and group references.
 import type { ImageRecord, Store } from '../store/types.js';
-import type { RegistryAuth } from '../runtime/types.js';
+import { z } from 'zod';
 import type { SecretBox } from '../secrets/index.js';
 import type { HostPathPolicy } from '../mappings/types.js';
 import { normalizePath, profileHomeProblem, profilePathProblems } from '../mappings/index.js';
@@ -9,63 +9,47 @@ import type { FieldValidation } from './http-error.js';
 import { badRequest } from './http-error.js';
 import { parseMappingInput } from './mapping-input.js';
 import { findGroup } from './lookup.js';
-import { imageSecuritySchema, parseImageSecurity } from './image-security-input.js';
+import { imageSecurityInput, parseImageSecurity } from './image-security-input.js';
 import { ZONE_NAME_PATTERN } from '../sessions/vocabulary.js';
+import { mappingInput } from './schemas.js';
+import { withJsonSchema } from './zod-schema.js';
 
-export interface ImageInput {
-  name?: string;
-  friendly_name?: string;
-  docker_image?: string;
-  volume_mappings?: unknown;
-  persistent_profile_path?: string | null;
-  profile_home?: string | null;
-  profile_timeout?: number | null;
-  user?: string | null;
-  cores?: number | null;
-  memory?: number | null;
-  enabled?: boolean;
-  groups?: string[];
-  web_port?: number | null;
-  /** stored sealed (src/secrets); null clears; never returned */
-  registry_auth?: RegistryAuth | null;
+const imageText = (max: number, pattern: string, description: string) => z.string().min(1).max(max).regex(new RegExp(pattern)).describe(description);
+
+/** Image fields a request body may set (POST: name and docker_image required; PATCH: at least one). */
+export const ImageInput = z.object({
+  name: imageText(64, '^[A-Za-z0-9][A-Za-z0-9._-]*$', 'unique; letters, digits, ".", "_", "-"').optional(),
+  // eslint-disable-next-line no-control-regex -- the patterns refuse control characters
+  friendly_name: z.string().max(200).regex(new RegExp('^[^\\u0000-\\u001f\\u007f]*$')).optional(),
+  // the pattern as JSON Schema text: a RegExp's source would escape its "/" (and change the 400's message)
+  docker_image: withJsonSchema(z.string().min(1).max(512).describe('image reference, e.g. kasmweb/desktop:1.16.0 (not looked up when saved)'), { pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$' }).optional(),
+  volume_mappings: mappingInput('mapping document as a JSON object or JSON string'),
+  persistent_profile_path: z.string().max(1024).nullable()
+    .describe('absolute path with {username} or {user_id} (and optionally {image_id}); null = no persistent profile').optional(),
+  profile_home: z.string().min(1).max(1024).nullable().describe('container path the profile is mounted at (the user\'s home); null = /home/user').optional(),
+  profile_timeout: z.number().gt(0).max(600).nullable().describe('seconds host preparation of the profile may take; null = 10').optional(),
+  user: z.string().regex(/^[0-9]{1,10}:[0-9]{1,10}$/).nullable().describe('uid:gid the session runs as; null = the image default').optional(),
+  cores: z.number().gt(0).max(1024).nullable().describe('CPUs, more than 0 and at most 1024').optional(),
+  memory: z.number().int().min(6291456).max(17592186044416).nullable().describe('bytes, from 6 MiB (6291456) to 16 TiB').optional(),
+  enabled: z.boolean().optional(),
+  groups: withJsonSchema(z.array(z.string().min(1).max(200)).max(1000).describe('group ids or names allowed to launch it; empty = everyone'), { uniqueItems: true }).optional(),
+  web_port: z.number().int().min(1).max(65535).nullable().optional(),
   /** confinement overrides (image-security-input.ts); null = the defaults */
-  security?: unknown;
-  /** swarm: zones its sessions may run in; [] = any */
-  zones?: string[];
-}
-
-const imageText = (max: number, pattern: string, description: string) => ({ type: 'string', minLength: 1, maxLength: max, pattern, description }) as const;
-
-export const imageInputProperties = {
-  name: imageText(64, '^[A-Za-z0-9][A-Za-z0-9._-]*$', 'unique; letters, digits, ".", "_", "-"'),
-  friendly_name: { type: 'string', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
-  docker_image: imageText(512, '^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$', 'image reference, e.g. kasmweb/desktop:1.16.0 (not looked up when saved)'),
-  volume_mappings: { type: ['object', 'string'], description: 'mapping document as a JSON object or JSON string' },
-  persistent_profile_path: { type: ['string', 'null'], maxLength: 1024, description: 'absolute path with {username} or {user_id} (and optionally {image_id}); null = no persistent profile' },
-  profile_home: { type: ['string', 'null'], minLength: 1, maxLength: 1024, description: 'container path the profile is mounted at (the user\'s home); null = /home/user' },
-  profile_timeout: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 600, description: 'seconds host preparation of the profile may take; null = 10' },
-  user: { type: ['string', 'null'], pattern: '^[0-9]{1,10}:[0-9]{1,10}$', description: 'uid:gid the session runs as; null = the image default' },
-  cores: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1024, description: 'CPUs, more than 0 and at most 1024' },
-  memory: { type: ['integer', 'null'], minimum: 6291456, maximum: 17592186044416, description: 'bytes, from 6 MiB (6291456) to 16 TiB' },
-  enabled: { type: 'boolean' },
-  groups: { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, description: 'group ids or names allowed to launch it; empty = everyone' },
-  web_port: { type: ['integer', 'null'], minimum: 1, maximum: 65535 },
-  security: imageSecuritySchema,
-  zones: {
-    type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', pattern: ZONE_NAME_PATTERN },
-    description: 'swarm: the zones (node label tether.zone) its sessions may run in; each 1 to 63 letters, digits, ".", "_", "-", starting and ending with a letter or digit; [] = any',
-  },
-  registry_auth: {
-    type: ['object', 'null'], additionalProperties: false, required: ['username', 'password'],
-    description: 'credentials for pulling docker_image, stored encrypted and never shown again; null = none (anonymous pull)',
-    properties: {
-      username: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
-      password: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^[^\\u0000]*$' },
-      serveraddress: { type: 'string', minLength: 1, maxLength: 512, pattern: '^[^\\u0000-\\u001f\\u007f\\s]*$', description: 'registry host[:port]; default: the one in docker_image' },
-    },
-  },
-} as const;
-
+  security: imageSecurityInput,
+  zones: withJsonSchema(z.array(z.string().regex(new RegExp(ZONE_NAME_PATTERN))).max(100).describe(
+    'swarm: the zones (node label tether.zone) its sessions may run in; each 1 to 63 letters, digits, ".", "_", "-", starting and ending with a letter or digit; [] = any',
+  ), { uniqueItems: true }).optional(),
+  /** stored sealed (src/secrets); null clears; never returned */
+  registry_auth: z.object({
+    // eslint-disable-next-line no-control-regex -- the patterns refuse control characters
+    username: z.string().min(1).max(255).regex(new RegExp('^[^\\u0000-\\u001f\\u007f]*$')),
+    // eslint-disable-next-line no-control-regex -- the patterns refuse control characters
+    password: z.string().min(1).max(4096).regex(new RegExp('^[^\\u0000]*$')),
+    // eslint-disable-next-line no-control-regex -- the patterns refuse control characters
+    serveraddress: z.string().min(1).max(512).regex(new RegExp('^[^\\u0000-\\u001f\\u007f\\s]*$')).describe('registry host[:port]; default: the one in docker_image').optional(),
+  }).nullable().describe('credentials for pulling docker_image, stored encrypted and never shown again; null = none (anonymous pull)').optional(),
+});
+export type ImageInput = z.infer<typeof ImageInput>;
 
 /** The record fields to store, or a 400 listing every problem (nothing is stored). */
 export async function imageFieldsFromInput(store: Store, input: ImageInput, policy: HostPathPolicy, secrets?: Pick<SecretBox, 'sealRegistryAuth'>): Promise<Partial<ImageRecord>> {

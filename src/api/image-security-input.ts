@@ -3,11 +3,11 @@
 import type { ImageSecurity } from '../store/types.js';
 import { LINUX_CAPABILITIES, MAX_PIDS_LIMIT, MIN_PIDS_LIMIT, SESSION_NETWORK } from '../runtime/hardening.js';
 import type { FieldValidation } from './http-error.js';
+import { jsonOfType } from './schemas.js';
 
-export const imageSecuritySchema = {
-  type: ['object', 'null'],
-  description: 'overrides of how sessions are confined: network, cap_add, cap_drop, no_new_privileges, pids_limit; null or {} = the defaults (docs/sessions.md)',
-} as const;
+/** typed as a JSON object or null by the route; each field is checked here, every problem named */
+export const imageSecurityInput = jsonOfType(['object', 'null'],
+  'overrides of how sessions are confined: network, cap_add, cap_drop, no_new_privileges, pids_limit; null or {} = the defaults (docs/sessions.md)');
 
 const KNOWN = ['network', 'cap_add', 'cap_drop', 'no_new_privileges', 'pids_limit'];
 const NETWORK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

@@ -31,7 +31,9 @@ function compactNullable(json: JsonSchema): JsonSchema {
   if (!Array.isArray(anyOf) || anyOf.length !== 2) return json;
   const [value, none] = anyOf as JsonSchema[];
   if (none?.type !== 'null' || Object.keys(none).length !== 1 || typeof value?.type !== 'string') return json;
-  return { ...value, ...rest, type: [value.type, 'null'] };
+  // an enum says null too, or Ajv would refuse the null the type allows
+  const values = Array.isArray(value.enum) ? { enum: [...(value.enum as unknown[]), null] } : {};
+  return { ...value, ...rest, type: [value.type, 'null'], ...values };
 }
 
 /** JSON Schema (draft 7, no $refs) of a zod schema. */

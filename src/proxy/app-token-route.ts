@@ -3,27 +3,25 @@
 // but not the user's app, which may hold the user's own logins. The token lasts 60 s and
 // is used once; the page opens `url` right away.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../api/types.js';
 import { caller } from '../api/auth-hook.js';
 import { conflict, notFound } from '../api/http-error.js';
 import { errorResponses, sessionIdParams } from '../api/schemas.js';
+import { AppEntry } from '../api/wire/index.js';
 import type { AppCredentials } from './app-credentials.js';
 import { ENTER_PATH, appOrigin } from './app-host.js';
 
 export function sessionAppRoutes(o: { credentials: AppCredentials }) {
-  return async function registerSessionApp(app: FastifyInstance, deps: AppDeps): Promise<void> {
-    app.post<{ Params: { id: string } }>('/sessions/:id/app-token', {
+  return async function registerSessionApp(server: FastifyInstance, deps: AppDeps): Promise<void> {
+    const app = server.withTypeProvider<ZodTypeProvider>();
+    app.post('/sessions/:id/app-token', {
       config: { access: 'user' },
       schema: {
         summary: "An entry link (60 s, single use) to the session's web app on its own origin; the session's owner only",
         tags: ['sessions'],
         params: sessionIdParams,
-        response: {
-          200: {
-            type: 'object', properties: { url: { type: 'string' }, origin: { type: 'string' }, token: { type: 'string' }, expires_in: { type: 'integer' } },
-          },
-          ...errorResponses,
-        },
+        response: { 200: AppEntry, ...errorResponses },
       },
     }, async (request) => {
       const me = caller(request);

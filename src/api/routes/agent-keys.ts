@@ -2,9 +2,11 @@
 // file gets the new key with the old one kept as the previous (still accepted: agents not yet
 // given the new key go on answering); on a swarm the agents' service gets it as a new secret.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type Dockerode from 'dockerode';
 import type { AppDeps } from '../types.js';
 import { errorResponses } from '../schemas.js';
+import { AgentKeyRotation } from '../wire/index.js';
 import { writeAudit } from '../audit-log.js';
 import { ServerAgentKeys } from '../../agent/keys.js';
 import { keyId } from '../../agent/signing.js';
@@ -18,26 +20,13 @@ export interface AgentKeyRoutesOptions {
   swarm?: Dockerode;
 }
 
-const rotatedSchema = {
-  type: 'object',
-  required: ['key_file', 'key_id', 'previous_key_id', 'swarm'],
-  properties: {
-    key_file: { type: 'string' },
-    key_id: { type: 'string', description: 'fingerprint of the new key (never the key)' },
-    previous_key_id: { type: ['string', 'null'], description: 'fingerprint of the key still accepted' },
-    swarm: {
-      type: ['object', 'null'],
-      properties: { secret: { type: 'string' }, service: { type: ['string', 'null'] }, removed_secrets: { type: 'array', items: { type: 'string' } } },
-    },
-  },
-} as const;
-
 export function agentKeyRoutes(opts: AgentKeyRoutesOptions) {
-  return async (app: FastifyInstance, deps: AppDeps): Promise<void> => {
+  return async (server: FastifyInstance, deps: AppDeps): Promise<void> => {
+    const app = server.withTypeProvider<ZodTypeProvider>();
     const keys = ServerAgentKeys.forDataDir(opts.dataDir, opts.keyFile);
     app.post('/agents/rotate-key', {
       config: { access: 'admin' },
-      schema: { summary: 'Rotate the node agents\' join key (the current key stays accepted as the previous one)', tags: ['agents'], response: { 200: rotatedSchema, ...errorResponses } },
+      schema: { summary: 'Rotate the node agents\' join key (the current key stays accepted as the previous one)', tags: ['agents'], response: { 200: AgentKeyRotation, ...errorResponses } },
     }, async (request) => {
       const ring = await keys.rotate();
       const swarm = opts.swarm ? await rotateSwarmSecret(opts.swarm, ring) : null;

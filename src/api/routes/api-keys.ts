@@ -4,6 +4,7 @@
 // key is not a login: it reaches /api/public only, never these routes or any under /api/v1.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { generateApiKey } from '../../auth/api-keys.js';
 import { API_KEY_PERMISSIONS, type ApiKeyPermission, type ApiKeyRecord } from '../../store/types.js';
 import type { AppDeps } from '../types.js';
@@ -11,8 +12,9 @@ import { notFound } from '../http-error.js';
 import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorResponses, idParams } from '../schemas.js';
 import { ApiKey, CreatedApiKey } from '../wire/index.js';
+import { withJsonSchema } from '../zod-schema.js';
 import { z } from 'zod';
 
 const TEN_YEARS_S = 10 * 366 * 24 * 3600;
@@ -30,7 +32,8 @@ export const apiKeyJson = (k: ApiKeyRecord) => ({
   last_used_at: k.last_used_at,
 });
 
-export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function apiKeyRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   const now = clockOf(deps);
   const tags = ['api keys'];
 
@@ -39,19 +42,16 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): Promise
     schema: { summary: 'List API keys (never their secrets)', tags, response: { 200: z.array(ApiKey), ...errorResponses } },
   }, async () => (await deps.store.apiKeys.list()).map(apiKeyJson));
 
-  app.post<{ Body: { name: string; permissions: ApiKeyPermission[]; read_only?: boolean; expires_in?: number } }>('/api-keys', {
+  app.post('/api-keys', {
     config: { access: 'admin' },
     schema: {
       summary: 'Create an API key for the Kasm-compatible API; api_key_secret is shown once', tags,
-      body: {
-        type: 'object', additionalProperties: false, required: ['name', 'permissions'],
-        properties: {
-          name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'letters, digits, ".", "_", "-"; the audit log names the key apikey:<name>' },
-          permissions: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...API_KEY_PERMISSIONS] }, description: `one or more of ${API_KEY_PERMISSIONS.join(', ')}` },
-          read_only: { type: 'boolean', description: 'true: the key only reads (default false)' },
-          expires_in: { type: 'integer', minimum: 60, maximum: TEN_YEARS_S, description: 'seconds; omitted = never expires' },
-        },
-      },
+      body: z.object({
+        name: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).describe('letters, digits, ".", "_", "-"; the audit log names the key apikey:<name>'),
+        permissions: withJsonSchema(z.array(z.enum(API_KEY_PERMISSIONS as readonly [ApiKeyPermission, ...ApiKeyPermission[]])).min(1).describe(`one or more of ${API_KEY_PERMISSIONS.join(', ')}`), { uniqueItems: true }),
+        read_only: z.boolean().describe('true: the key only reads (default false)').optional(),
+        expires_in: z.number().int().min(60).max(TEN_YEARS_S).describe('seconds; omitted = never expires').optional(),
+      }),
       response: { 201: CreatedApiKey, ...errorResponses },
     },
   }, async (request, reply) => {
@@ -71,9 +71,9 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): Promise
     return reply.status(201).send({ ...apiKeyJson(record), api_key_secret: secret });
   });
 
-  app.delete<{ Params: { id: string } }>('/api-keys/:id', {
+  app.delete('/api-keys/:id', {
     config: { access: 'admin' },
-    schema: { summary: 'Delete (revoke) an API key, by id or name; it stays listed as revoked', tags, params: idParam('id', 'API key id or name'), response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: { summary: 'Delete (revoke) an API key, by id or name; it stays listed as revoked', tags, params: idParams('API key id or name'), response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const ref = request.params.id;
     const key = (/^[0-9a-f-]{36}$/i.test(ref) ? await deps.store.apiKeys.get(ref.toLowerCase()) : undefined) ?? (await deps.store.apiKeys.getByName(ref));
@@ -85,6 +85,6 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): Promise
         await writeAudit(tx, caller(request), at, { action: 'apikey.delete', target_type: 'api_key', target_id: key.api_key_id, target_name: key.name, before: apiKeyJson(key) });
       });
     }
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }

@@ -1,6 +1,7 @@
 // Sign-in and identity: POST /login, POST /logout, GET /me.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   DEFAULT_SCRYPT_N, DEFAULT_THROTTLE, LoginThrottle, dummyPasswordHash, generateTokenSecret, isAdminGroups, verifyPassword,
 } from '../../auth/index.js';
@@ -17,7 +18,8 @@ import { groupJson, userJson } from '../serialize.js';
 
 const DEFAULT_LOGIN_TTL_MS = 12 * 60 * 60 * 1000;
 
-export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function authRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   const now = clockOf(deps);
   const throttle = new LoginThrottle(deps.throttle ?? DEFAULT_THROTTLE, () => now().getTime());
   const scryptN = deps.auth?.scryptN ?? DEFAULT_SCRYPT_N;
@@ -25,17 +27,12 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const secureCookies = deps.secureCookies === true;
   const sessionCookie = cookieName(SESSION_COOKIE_BASE, secureCookies);
 
-  app.post<{ Body: { username: string; password: string } }>('/login', {
+  app.post('/login', {
     config: { access: 'public' },
     schema: {
       summary: 'Sign in; returns a login-session token and sets the session cookie',
       tags: ['auth'],
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['username', 'password'],
-        properties: { username: { type: 'string', maxLength: 200 }, password: { type: 'string', maxLength: 1024 } },
-      },
+      body: z.object({ username: z.string().max(200), password: z.string().max(1024) }),
       response: { 200: z.object({ token: z.string(), user: User }), 429: ErrorBody, ...errorResponses },
     },
   }, async (request, reply) => {
@@ -70,13 +67,13 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   app.post('/logout', {
     // no CSRF header needed: a forced logout is harmless
     config: { access: 'user', csrf: false },
-    schema: { summary: 'End the credential used for this request (login session or API token), and the terminals and app access opened with it', tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: { summary: 'End the credential used for this request (login session or API token), and the terminals and app access opened with it', tags: ['auth'], response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const me = caller(request);
     await deps.store.tokens.update(me.token_id, { revoked_at: now().toISOString() });
     deps.revocations?.publish({ kind: 'token', tokenId: me.token_id, reason: 'signed out' });
     reply.clearCookie(sessionCookie, cookieAttributes(secureCookies || request.protocol === 'https'));
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   app.get('/me', {

@@ -1,6 +1,8 @@
 // The effective-mounts view (spec section 5) from stored configuration: administrators for
 // any user, users for themselves only and only for images open to them.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppDeps } from '../types.js';
 import { forbidden, notFound } from '../http-error.js';
 import { caller, callerGroups } from '../auth-hook.js';
@@ -25,17 +27,15 @@ function profileView(image: ImageRecord, groups: GroupRecord[], user: UserRecord
   }
 }
 
-const ref = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const ref = z.string().min(1).max(200);
 
-export async function effectiveMountsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get<{ Querystring: { image: string; user?: string } }>('/effective-mounts', {
+export async function effectiveMountsRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  app.get('/effective-mounts', {
     config: { access: 'user' },
     schema: {
       summary: 'What a session of IMAGE launched by USER would mount (USER defaults to the caller)', tags: ['mappings'],
-      querystring: {
-        type: 'object', additionalProperties: false, required: ['image'],
-        properties: { image: { ...ref, description: 'image id or name' }, user: { ...ref, description: 'user id or username' } },
-      },
+      querystring: z.object({ image: ref.describe('image id or name'), user: ref.describe('user id or username').optional() }),
       response: { 200: MountsAnswer, ...errorResponses },
     },
   }, async (request) => {

@@ -2,6 +2,8 @@
 // "All Users") cannot be deleted or renamed; their priority and settings may change.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { defaultGroupSettings } from '../../store/system-groups.js';
 import type { GroupRecord } from '../../store/types.js';
 import type { AppDeps } from '../types.js';
@@ -10,30 +12,32 @@ import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { requireGroup } from '../lookup.js';
-import { errorResponses, groupSchema, groupSettingsInputSchema, idParam, listOf, nameText, savedSchema } from '../schemas.js';
+import { GroupSettingsInput, atLeastOne, errorResponses, idParams, nameText, saved } from '../schemas.js';
 import { ownershipWarnings, withWarnings } from '../ownership-warnings.js';
 import { groupJson } from '../serialize.js';
-import { mergeGroupSettings, type GroupSettingsInput } from '../group-settings-input.js';
+import { mergeGroupSettings } from '../group-settings-input.js';
+import { Group } from '../wire/index.js';
 
-const params = idParam('id', 'group id or name');
-const priority = { type: 'integer', minimum: 0, maximum: 2147483647, description: 'unique; lower wins when mappings collide' } as const;
+const params = idParams('group id or name');
+const priority = z.number().int().min(0).max(2147483647).describe('unique; lower wins when mappings collide');
 
-export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function groupRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   const now = clockOf(deps);
   const tags = ['groups'];
 
   app.get('/groups', {
     config: { access: 'admin' },
-    schema: { summary: 'List groups (by priority)', tags, response: { 200: listOf(groupSchema), ...errorResponses } },
+    schema: { summary: 'List groups (by priority)', tags, response: { 200: z.array(Group), ...errorResponses } },
   }, async () => (await deps.store.groups.list()).sort((a, b) => a.priority - b.priority).map(groupJson));
 
-  app.post<{ Body: { name: string; priority: number; settings?: GroupSettingsInput } }>('/groups', {
+  app.post('/groups', {
     config: { access: 'admin' },
     schema: {
       summary: 'Create a group',
       tags,
-      body: { type: 'object', additionalProperties: false, required: ['name', 'priority'], properties: { name: nameText, priority, settings: groupSettingsInputSchema } },
-      response: { 201: savedSchema(groupSchema), ...errorResponses },
+      body: z.object({ name: nameText, priority, settings: GroupSettingsInput.optional() }),
+      response: { 201: saved(Group), ...errorResponses },
     },
   }, async (request, reply) => {
     const { name, priority: prio, settings = {} } = request.body;
@@ -50,18 +54,18 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return reply.status(201).send(withWarnings(groupJson(group), warnings));
   });
 
-  app.get<{ Params: { id: string } }>('/groups/:id', {
+  app.get('/groups/:id', {
     config: { access: 'admin' },
-    schema: { summary: 'Show a group', tags, params, response: { 200: groupSchema, ...errorResponses } },
+    schema: { summary: 'Show a group', tags, params, response: { 200: Group, ...errorResponses } },
   }, async (request) => groupJson(await requireGroup(deps.store, request.params.id)));
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; priority?: number; settings?: GroupSettingsInput } }>('/groups/:id', {
+  app.patch('/groups/:id', {
     config: { access: 'admin' },
     schema: {
       summary: 'Rename, re-prioritize or change settings (settings merge: only the given keys change)',
       tags, params,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: nameText, priority, settings: groupSettingsInputSchema } },
-      response: { 200: savedSchema(groupSchema), ...errorResponses },
+      body: atLeastOne(z.object({ name: nameText.optional(), priority: priority.optional(), settings: GroupSettingsInput.optional() })),
+      response: { 200: saved(Group), ...errorResponses },
     },
   }, async (request) => {
     const group = await requireGroup(deps.store, request.params.id);
@@ -83,9 +87,9 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return withWarnings(groupJson(updated), warnings);
   });
 
-  app.delete<{ Params: { id: string } }>('/groups/:id', {
+  app.delete('/groups/:id', {
     config: { access: 'admin' },
-    schema: { summary: 'Delete a group (system groups: 409)', tags, params, response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: { summary: 'Delete a group (system groups: 409)', tags, params, response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const group = await requireGroup(deps.store, request.params.id);
     if (group.system) throw conflict(`the system group "${group.name}" cannot be deleted`);
@@ -93,6 +97,6 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       await tx.groups.delete(group.group_id);
       await writeAudit(tx, caller(request), now(), { action: 'group.delete', target_type: 'group', target_id: group.group_id, target_name: group.name, before: groupJson(group) });
     });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }

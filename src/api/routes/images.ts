@@ -2,6 +2,8 @@
 // images open to them (no groups = everyone, else a group they belong to: sessions/group-rules.ts).
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ImageRecord } from '../../store/types.js';
 import type { AppDeps, Principal } from '../types.js';
 import { notFound } from '../http-error.js';
@@ -9,28 +11,31 @@ import { caller, callerGroups } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { requireImage } from '../lookup.js';
-import { errorResponses, idParam, imageSchema, listOf, savedSchema } from '../schemas.js';
+import { atLeastOne, errorResponses, idParams, saved } from '../schemas.js';
 import { ownershipWarnings, withWarnings } from '../ownership-warnings.js';
 import { imageJson } from '../serialize.js';
 import { imageListing, listingJson } from '../image-listing.js';
-import { imageFieldsFromInput, imageInputProperties, type ImageInput } from '../image-input.js';
+import { ImageInput, imageFieldsFromInput } from '../image-input.js';
 import { imageAccessProblem } from '../../sessions/group-rules.js';
+import { Image } from '../wire/index.js';
 
-const params = idParam('id', 'image id or name');
+const params = idParams('image id or name');
 
 /** Whether the caller may see the image: administrators all, users those open to them (the rule launch applies). */
 export async function imageVisibleTo(deps: AppDeps, me: Principal, image: ImageRecord): Promise<boolean> {
   return me.isAdmin || imageAccessProblem(image, await callerGroups(deps.store, me)) === null;
 }
 
-export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function imageRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   const now = clockOf(deps);
   const tags = ['images'];
   const listImages = imageListing(deps.store);
 
-  app.get('/images', {
+  // JSON text is sent (image-listing.ts), which only the untyped reply takes; the schema still documents it
+  server.get('/images', {
     config: { access: 'user' },
-    schema: { summary: 'List images (users: the enabled images open to them)', tags, response: { 200: listOf(imageSchema), ...errorResponses } },
+    schema: { summary: 'List images (users: the enabled images open to them)', tags, response: { 200: z.array(Image), ...errorResponses } },
   }, async (request, reply) => {
     const me = caller(request);
     // JSON text kept per image (image-listing.ts): the response schema is not run again
@@ -40,12 +45,12 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return reply.type('application/json').send(listingJson(listing, (i) => imageAccessProblem(i, groups) === null));
   });
 
-  app.post<{ Body: ImageInput & { name: string; docker_image: string } }>('/images', {
+  app.post('/images', {
     config: { access: 'admin' },
     schema: {
       summary: 'Create an image', tags,
-      body: { type: 'object', additionalProperties: false, required: ['name', 'docker_image'], properties: imageInputProperties },
-      response: { 201: savedSchema(imageSchema), ...errorResponses },
+      body: ImageInput.required({ name: true, docker_image: true }),
+      response: { 201: saved(Image), ...errorResponses },
     },
   }, async (request, reply) => {
     const fields = await imageFieldsFromInput(deps.store, request.body, deps.policy, deps.secrets);
@@ -63,21 +68,21 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return reply.status(201).send(withWarnings(imageJson(image), warnings));
   });
 
-  app.get<{ Params: { id: string } }>('/images/:id', {
+  app.get('/images/:id', {
     config: { access: 'user' },
-    schema: { summary: 'Show an image (users: only one open to them)', tags, params, response: { 200: imageSchema, ...errorResponses } },
+    schema: { summary: 'Show an image (users: only one open to them)', tags, params, response: { 200: Image, ...errorResponses } },
   }, async (request) => {
     const image = await requireImage(deps.store, request.params.id);
     if (!(await imageVisibleTo(deps, caller(request), image))) throw notFound(`image "${request.params.id}"`);
     return imageJson(image);
   });
 
-  app.patch<{ Params: { id: string }; Body: ImageInput }>('/images/:id', {
+  app.patch('/images/:id', {
     config: { access: 'admin' },
     schema: {
       summary: 'Update an image (only the given fields change; volume_mappings is replaced whole)', tags, params,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: imageInputProperties },
-      response: { 200: savedSchema(imageSchema), ...errorResponses },
+      body: atLeastOne(ImageInput),
+      response: { 200: saved(Image), ...errorResponses },
     },
   }, async (request) => {
     const image = await requireImage(deps.store, request.params.id);
@@ -93,15 +98,15 @@ export async function imageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return withWarnings(imageJson(updated), warnings);
   });
 
-  app.delete<{ Params: { id: string } }>('/images/:id', {
+  app.delete('/images/:id', {
     config: { access: 'admin' },
-    schema: { summary: 'Delete an image', tags, params, response: { 204: { type: 'null' }, ...errorResponses } },
+    schema: { summary: 'Delete an image', tags, params, response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const image = await requireImage(deps.store, request.params.id);
     await deps.store.transaction(async (tx) => {
       await tx.images.delete(image.image_id);
       await writeAudit(tx, caller(request), now(), { action: 'image.delete', target_type: 'image', target_id: image.image_id, target_name: image.name, before: imageJson(image) });
     });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }

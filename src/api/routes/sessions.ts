@@ -5,6 +5,8 @@
 // the same 404 as an unknown image, as GET /images/{id} does: its existence does not leak.
 // Administrators keep the explicit 403 (image disabled / not open to the target user).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { SessionRecord, SessionState } from '../../store/types.js';
 import { toSessionJson, SessionError, type Actor, type SessionManager } from '../../sessions/index.js';
 import { LAUNCH_DONE_STATES, FINAL_STATES } from '../../sessions/types.js';
@@ -17,9 +19,7 @@ import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
 import { findImage, findUser } from '../lookup.js';
 import { errorResponses, sessionIdParams } from '../schemas.js';
-import type { Session } from '../wire/index.js';
-
-const STATES: readonly SessionState[] = SESSION_STATES;
+import { ExplainedSession, Session } from '../wire/index.js';
 
 /** SessionError -> HTTP. max_sessions_per_user reached is 409: the request conflicts with the user's current sessions. */
 function httpErrorOf(err: unknown): unknown {
@@ -36,7 +36,8 @@ function actorOf(me: Principal): Actor {
 }
 
 export function sessionsRoutes(manager: SessionManager) {
-  return async function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  return async function registerSessionRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
+    const app = server.withTypeProvider<ZodTypeProvider>();
     const now = clockOf(deps);
     const tags = ['sessions'];
     // Open progress streams end when the server shuts down (a stream following a running
@@ -60,17 +61,17 @@ export function sessionsRoutes(manager: SessionManager) {
       return rec;
     }
 
-    app.post<{ Body: { image: string; user?: string; persistent_profile_mode?: string } }>('/sessions', {
+    app.post('/sessions', {
       config: { access: 'user' },
       schema: {
         summary: 'Launch a session (returns at once in state requested; follow /sessions/:id/events)', tags,
-        body: {
-          type: 'object', additionalProperties: false, required: ['image'],
-          properties: { image: { type: 'string', minLength: 1, maxLength: 200, description: 'image id or name' }, user: { type: 'string', minLength: 1, maxLength: 100, description: 'administrators only: launch for this user (id or username)' },
-            persistent_profile_mode: { type: 'string', minLength: 1, maxLength: 20, description: 'enabled (default where offered), disabled or reset, any case; asking for enabled/reset where not offered is 403' },
-          },
-        },
-        response: { ...errorResponses },
+        body: z.object({
+          image: z.string().min(1).max(200).describe('image id or name'),
+          user: z.string().min(1).max(100).describe('administrators only: launch for this user (id or username)').optional(),
+          persistent_profile_mode: z.string().min(1).max(20)
+            .describe('enabled (default where offered), disabled or reset, any case; asking for enabled/reset where not offered is 403').optional(),
+        }),
+        response: { 201: Session, ...errorResponses },
       },
     }, async (request, reply) => {
       const me = caller(request);
@@ -99,12 +100,12 @@ export function sessionsRoutes(manager: SessionManager) {
       return reply.code(201).header('location', `/api/v1/sessions/${rec.session_id}`).send(await json(rec));
     });
 
-    app.get<{ Querystring: { user?: string; state?: SessionState } }>('/sessions', {
+    app.get('/sessions', {
       config: { access: 'user' },
       schema: {
         summary: 'List sessions (users: their own; administrators: all, or ?user=)', tags,
-        querystring: { type: 'object', additionalProperties: false, properties: { user: { type: 'string', minLength: 1 }, state: { type: 'string', enum: STATES } } },
-        response: { ...errorResponses },
+        querystring: z.object({ user: z.string().min(1).optional(), state: z.enum(SESSION_STATES).optional() }),
+        response: { 200: z.array(Session), ...errorResponses },
       },
     }, async (request) => {
       const me = caller(request);
@@ -126,13 +127,13 @@ export function sessionsRoutes(manager: SessionManager) {
       return Promise.all(list.map(json));
     });
 
-    app.get<{ Params: { id: string }; Querystring: { explain?: '0' | '1' } }>('/sessions/:id', {
+    app.get('/sessions/:id', {
       config: { access: 'user' },
       schema: {
         summary: 'Show a session (running: with drift = whether what its mounts were computed from changed since launch; ?explain=1 says what, and what they would be today)',
         tags, params: sessionIdParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { explain: { type: 'string', enum: ['0', '1'] } } },
-        response: { ...errorResponses },
+        querystring: z.object({ explain: z.enum(['0', '1']).optional() }),
+        response: { 200: ExplainedSession, ...errorResponses },
       },
     }, async (request) => {
       const rec = await visible(request, request.params.id);
@@ -141,9 +142,9 @@ export function sessionsRoutes(manager: SessionManager) {
       return { ...toSessionJson(rec, { user, image, drift: explained?.drift ?? null }), drift_explanation: explained };
     });
 
-    app.delete<{ Params: { id: string } }>('/sessions/:id', {
+    app.delete('/sessions/:id', {
       config: { access: 'user' },
-      schema: { summary: 'Destroy a session (202: stopping; follow the events until destroyed). Host data is never touched.', tags, params: sessionIdParams, response: { ...errorResponses } },
+      schema: { summary: 'Destroy a session (202: stopping; follow the events until destroyed). Host data is never touched.', tags, params: sessionIdParams, response: { 202: Session, ...errorResponses } },
     }, async (request, reply) => {
       const me = caller(request);
       await visible(request, request.params.id);
@@ -157,12 +158,12 @@ export function sessionsRoutes(manager: SessionManager) {
       return reply.code(202).send(await json(rec));
     });
 
-    app.get<{ Params: { id: string }; Querystring: { until?: 'launched' | 'end' } }>('/sessions/:id/events', {
+    app.get('/sessions/:id/events', {
       config: { access: 'user' },
       schema: {
         summary: 'Progress as server-sent events (history first); ends once launched (running/failed/destroyed), or with ?until=end once failed/destroyed',
         tags, params: sessionIdParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { until: { type: 'string', enum: ['launched', 'end'] } } },
+        querystring: z.object({ until: z.enum(['launched', 'end']).optional() }),
       },
     }, async (request, reply) => {
       await visible(request, request.params.id);
@@ -170,7 +171,7 @@ export function sessionsRoutes(manager: SessionManager) {
       const stream = new AbortController();
       streams.add(stream);
       try {
-        await streamEvents(manager, request, reply, until, stream.signal);
+        await streamEvents(manager, request.params.id, reply, until, stream.signal);
       } finally {
         streams.delete(stream);
       }
@@ -178,7 +179,7 @@ export function sessionsRoutes(manager: SessionManager) {
   };
 }
 
-async function streamEvents(manager: SessionManager, request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, until: readonly SessionState[], shutdown: AbortSignal): Promise<void> {
+async function streamEvents(manager: SessionManager, id: string, reply: FastifyReply, until: readonly SessionState[], shutdown: AbortSignal): Promise<void> {
   reply.hijack();
   const out = reply.raw;
   // the client went away (the response's connection closed) or the server is closing
@@ -191,7 +192,7 @@ async function streamEvents(manager: SessionManager, request: FastifyRequest<{ P
   // Comments keep proxies from closing a quiet stream (a long image pull).
   const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), 15_000);
   try {
-    for await (const e of manager.events(request.params.id, { until, signal: gone.signal })) {
+    for await (const e of manager.events(id, { until, signal: gone.signal })) {
       out.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     }
   } catch (err) {

@@ -9,6 +9,8 @@
 // out, token revoke) or the session stops; closing kills the shell's processes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Runtime } from '../../runtime/types.js';
 import type { AppDeps } from '../types.js';
 import { caller, originMatchesHost } from '../auth-hook.js';
@@ -22,8 +24,9 @@ import { credentialStillValid } from '../../auth/still-valid.js';
 import type { WebSocket } from 'ws';
 import { MAX_COLS, MAX_ROWS } from '../../terminal/protocol.js';
 
-interface TerminalQuery { tty?: '0' | '1'; cols?: string; rows?: string }
-interface TerminalRequest { Params: { id: string }; Querystring: TerminalQuery }
+// query values are strings (the API does not coerce types): sizes are parsed and clamped below
+const size = z.string().regex(/^[0-9]{1,4}$/).optional();
+const terminalQuery = z.object({ tty: z.enum(['0', '1']).optional(), cols: size, rows: size });
 
 const sizeOf = (v: string | undefined, max: number): number | undefined => (v === undefined ? undefined : Math.min(Math.max(Number(v), 1), max));
 
@@ -37,7 +40,8 @@ function closeRevoked(socket: WebSocket, reason: string): void {
 }
 
 export function terminalRoutes(o: { runtime: Pick<Runtime, 'exec'> }) {
-  return async function registerTerminal(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  return async function registerTerminal(server: FastifyInstance, deps: AppDeps): Promise<void> {
+    const app = server.withTypeProvider<ZodTypeProvider>();
     await app.register(websocket, {
       options: { maxPayload: 1024 * 1024 },
       // Open terminals end at shutdown at once (terminate: no 30 s close handshake to wait for),
@@ -58,18 +62,14 @@ export function terminalRoutes(o: { runtime: Pick<Runtime, 'exec'> }) {
     // the container found before the upgrade, for the handler after it
     const containers = new WeakMap<FastifyRequest, string>();
 
-    app.get<TerminalRequest>('/sessions/:id/terminal', {
+    app.get('/sessions/:id/terminal', {
       websocket: true,
       config: { access: 'user' },
       schema: {
         summary: 'A shell in the session container over a WebSocket (binary frames = bytes; text frames = JSON {type:"resize",cols,rows} | {type:"eof"}; server sends {type:"exit",code})',
         tags: ['sessions'],
         params: sessionIdParams,
-        querystring: {
-          type: 'object', additionalProperties: false,
-          // query values are strings (the API does not coerce types): sizes are parsed and clamped below
-          properties: { tty: { type: 'string', enum: ['0', '1'] }, cols: { type: 'string', pattern: '^[0-9]{1,4}$' }, rows: { type: 'string', pattern: '^[0-9]{1,4}$' } },
-        },
+        querystring: terminalQuery,
       },
       preValidation: async (request) => {
         const me = caller(request);

@@ -11,7 +11,7 @@ import { forbidden, notFound } from '../http-error.js';
 import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { writeAudit } from '../audit-log.js';
-import { errorResponses, nameText } from '../schemas.js';
+import { errorResponses, idParams, nameText } from '../schemas.js';
 import { tokenJson } from '../serialize.js';
 import { Token } from '../wire/index.js';
 
@@ -42,7 +42,7 @@ export async function tokenRoutes(server: FastifyInstance, deps: AppDeps): Promi
     schema: {
       summary: 'Create an API token for yourself; the secret is shown once', tags,
       body: z.object({
-        name: z.string().min(nameText.minLength).max(nameText.maxLength).regex(new RegExp(nameText.pattern)),
+        name: nameText,
         expires_in: z.number().int().min(60).max(TEN_YEARS_S).describe('seconds; omitted = never expires').optional(),
       }),
       response: { 201: Token.extend({ token: z.string().describe('the secret, shown this once') }), ...errorResponses },
@@ -65,7 +65,7 @@ export async function tokenRoutes(server: FastifyInstance, deps: AppDeps): Promi
 
   app.delete('/tokens/:id', {
     config: { access: 'user' },
-    schema: { summary: 'Revoke a token (yours; administrators: anyone\'s); terminals and app access opened with it close', tags, params: z.object({ id: z.string().min(1).max(200).describe('token id') }), response: { 204: z.null(), ...errorResponses } },
+    schema: { summary: 'Revoke a token (yours; administrators: anyone\'s); terminals and app access opened with it close', tags, params: idParams('token id'), response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const me = caller(request);
     const token = /^[0-9a-f-]{36}$/i.test(request.params.id) ? await deps.store.tokens.get(request.params.id.toLowerCase()) : undefined;

@@ -10,7 +10,7 @@ import { caller } from '../auth-hook.js';
 import { clockOf } from '../clock.js';
 import { requireUser } from '../lookup.js';
 import { actingAsPrincipal, createUser, deleteUser, updateUser } from '../user-actions.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, idParams } from '../schemas.js';
 import { userJson } from '../serialize.js';
 import { User } from '../wire/index.js';
 import { jsonSchemaOf, withJsonSchema } from '../zod-schema.js';
@@ -21,7 +21,7 @@ const reuseName = z.boolean()
 const password = z.string().min(8).max(1024).describe('8 to 1024 characters');
 /** the same, for JSON Schema routes (the Kasm API) */
 export const passwordSchema = jsonSchemaOf(password);
-const params = z.object({ id: z.string().min(1).max(200).describe('user id or username') });
+const params = idParams('user id or username');
 
 export async function userRoutes(server: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = server.withTypeProvider<ZodTypeProvider>();

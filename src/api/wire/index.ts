@@ -7,3 +7,5 @@ export * from './records.js';
 export * from './mounts.js';
 export * from './session.js';
 export * from './access.js';
+export * from './nodes.js';
+export * from './storage.js';

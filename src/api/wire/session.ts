@@ -31,5 +31,21 @@ export const Session = z.object({
 });
 export type Session = z.infer<typeof Session>;
 
+/** GET /sessions/{id}?explain=1: what changed since launch, and what the mounts would be today */
+export const DriftExplanation = z.object({
+  drift: z.boolean(),
+  changes: z.array(z.string()).describe('what changed since launch, one sentence each'),
+  mounts_now: EffectiveMountsView.nullable().describe('the effective mounts a launch would get today (only when drifted and the merge succeeds)'),
+  error: z.string().nullable().describe('why today\'s merge fails, when it does'),
+});
+export type DriftExplanation = z.infer<typeof DriftExplanation>;
+
+export const ExplainedSession = Session.extend({ drift_explanation: DriftExplanation.nullable().describe('with ?explain=1; null when not running').optional() });
+export type ExplainedSession = z.infer<typeof ExplainedSession>;
+
+/** POST /sessions/{id}/app-token: the entry link to the session's web app (60 s, used once): open `url` */
+export const AppEntry = z.object({ url: z.string(), origin: z.string(), token: z.string(), expires_in: z.number().int() });
+export type AppEntry = z.infer<typeof AppEntry>;
+
 export const SessionEvent = z.object({ seq: z.number().int(), type: z.enum(SESSION_EVENT_TYPES), at: z.string(), data: z.record(z.unknown()) });
 export type SessionEvent = z.infer<typeof SessionEvent>;
