@@ -4,10 +4,9 @@ import type { Command } from 'commander';
 import { loadAgentConfig } from '../../config.js';
 import { action, clientFrom, withClientOptions, type ClientFlags } from '../command-support.js';
 import { printJson, printLine } from '../output.js';
+import type { AgentKeyRotation } from '../../api/wire/index.js';
 
 export interface AgentFlags { listen?: string; keyFile?: string; hostRoot?: string; dockerHost?: string }
-
-interface Rotated { key_file: string; key_id: string; previous_key_id: string | null; swarm: { secret: string; service: string | null; removed_secrets: string[] } | null }
 
 export function registerAgentCommands(program: Command): void {
   const agent = program.command('agent').description("run the node agent on this node: host preparation, exec and dial for the Tether server, authenticated by the join key")
@@ -35,7 +34,7 @@ export function registerAgentCommands(program: Command): void {
 
   withClientOptions(agent.command('rotate-key').description("make a new join key on the server (the current one stays accepted as the previous key); on a swarm, a new Swarm secret for the tether-agent service"))
     .action(action(async (opts: ClientFlags) => {
-      const r = await clientFrom(opts).post<Rotated>('/agents/rotate-key');
+      const r = await clientFrom(opts).post<AgentKeyRotation>('/agents/rotate-key');
       if (opts.json) return printJson(r);
       printLine(`new agent key ${r.key_id} written to ${r.key_file}${r.previous_key_id ? ` (previous key ${r.previous_key_id} still accepted)` : ''}`);
       if (r.swarm) printLine(`swarm: secret ${r.swarm.secret} ${r.swarm.service ? `now used by service ${r.swarm.service}` : 'created (no tether-agent service found to update)'}`);

@@ -7,7 +7,7 @@ import { action, withClientOptions, type ClientFlags } from '../command-support.
 import { createClient } from '../http-client.js';
 import { printJson, printLine, table, UsageError } from '../output.js';
 import { ExitCode } from '../exit-codes.js';
-import type { StorageHealthReport } from '../../sessions/storage-report.js';
+import type { StorageHealthReport } from '../../api/wire/index.js';
 
 interface CheckFlags extends ClientFlags { timeout?: string }
 

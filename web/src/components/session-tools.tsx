@@ -4,6 +4,7 @@
 // button says "Open desktop" and opens noVNC the same way.
 import { lazy, Suspense, useState } from 'react';
 import { api, errorText } from '../api.js';
+import type { AppEntry } from '../../../src/api/wire/index.js';
 
 const TerminalPanel = lazy(() => import('./terminal-panel.js'));
 
@@ -18,7 +19,7 @@ export function SessionTools({ sessionId, webPort }: { sessionId: string; webPor
     // opened now, within the click, so no popup blocker stops it; navigated once the link exists
     const win = window.open('about:blank', '_blank');
     try {
-      const { url } = await api<{ url: string }>('POST', `/sessions/${encodeURIComponent(sessionId)}/app-token`);
+      const { url } = await api<AppEntry>('POST', `/sessions/${encodeURIComponent(sessionId)}/app-token`);
       if (!win) return void (window.location.href = url);
       win.opener = null; // the workspace's page must not reach back into Tether's window
       win.location.href = url;

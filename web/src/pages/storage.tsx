@@ -3,7 +3,7 @@
 // wrote) and the verdict. The check runs when the page opens and on "Check again".
 import { api } from '../api.js';
 import { useLoad } from '../use-load.js';
-import type { StorageHealthReport, StorageNodeResult, StoragePathHealth } from '../../../src/sessions/storage-report.js';
+import type { StorageHealthReport, StorageNodeResult, StoragePathHealth } from '../../../src/api/wire/index.js';
 
 export function StoragePage() {
   const { data, error, reload } = useLoad(() => api<StorageHealthReport>('GET', '/storage/health'), []);
