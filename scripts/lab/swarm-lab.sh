@@ -162,6 +162,12 @@ start_node() {
   mkdir -p "$dir/exec" "$data/data"
   echo '{}' > "$dir/daemon.json"
   rm -f "$(node_sock "$n")" "$(node_pidfile "$n")"
+  # A node whose engine was stopped uncleanly (stop-node: a node failing) can keep a stale record
+  # of a swarm network in its local network store and then reject every task attached to it
+  # ("network ... exists", moby #37087/#38318). The store holds nothing a lab node needs across a
+  # restart: the swarm hands its networks back, the agent remakes its config-only network before
+  # it answers. Real hosts: recreate the network once unused (docs/multi-host.md).
+  rm -f "$data/data/network/files/local-kv.db"
   log "node $n: dockerd in namespace $(node_ns "$n") (log $data/dockerd.log)"
   # unshare -m: its own mount namespace, so the tmpfs at SWARM_LAB_LOCAL and its own SSHFS
   # mount of the share exist only for this node. A stale host mount of the share inherited at
