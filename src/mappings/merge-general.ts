@@ -1,8 +1,9 @@
-// Resolution from scratch: every template expanded and checked, every bind claimed, every
-// winner sorted. Errors name the first offending source and key in precedence order.
+// Resolution from scratch: every template expanded and checked, every mapping sorted by bind
+// then precedence, the first of each run mounted and the rest shadowed. Errors name the first
+// offending source and key in precedence order.
 import { MappingDomainError } from './errors.js';
 import { expandSimple, type CheckedTokenValues } from './expand-simple.js';
-import { claimBind, locationOf, mountOf, ownershipConflicts, shadowedMount, type RankedSource, type Resolution } from './merge-rules.js';
+import { locationOf, mountOf, ownershipConflicts, shadowedMount, winnerOfRun, type RankedSource, type Resolution } from './merge-rules.js';
 import { bindRefusal, type HostPathVerdict } from './policy.js';
 import { expandChecked } from './tokens.js';
 import type { EffectiveMount, MappingSpec, MountSource, ShadowedMount, TokenContext } from './types.js';
@@ -14,12 +15,10 @@ export function resolveGeneral(
   // made only for what ends up in the view (thousands of mappings at every launch).
   const specs: MappingSpec[] = [];
   const hostPaths: string[] = [];
+  const binds: string[] = [];
   const origins: MountSource[] = [];
   const ranks: number[] = [];
   const keys: string[] = [];
-  const winners = new Map<string, number>();
-  const losers: Array<number[] | undefined> = [];
-  // Sources are visited in precedence order, so the first to claim a bind wins it.
   for (const { source, doc, rank } of sources) {
     for (const key of Object.keys(doc)) {
       const spec = doc[key]!;
@@ -34,26 +33,36 @@ export function resolveGeneral(
       }
       specs.push(spec);
       hostPaths.push(hostPath);
+      binds.push(bind);
       origins.push(source);
       ranks.push(rank);
       keys.push(key);
-      claimBind(bind, ranks.length - 1, ranks, keys, winners, losers);
     }
   }
-  // One native sort of the binds (no comparator callback: faster than any written in JS).
-  const binds = [...winners.keys()].sort();
+  // By bind, then precedence: the mappings that claim one bind form a run, in precedence
+  // order, and the winners come out sorted by bind. A sort rather than a Map keyed by bind:
+  // past 4,096 entries a Map's table is one large object to V8 (allocated afresh at every
+  // call, ~1.7 ms on the 2-core VMs measured: more than this whole sort).
+  const order = Array.from({ length: binds.length }, (_, i) => i);
+  order.sort((a, b) => (binds[a]! < binds[b]! ? -1 : binds[a]! > binds[b]! ? 1 : a - b));
   const mounts: EffectiveMount[] = [];
   const winnerRanks: number[] = [];
   const templates: string[] = [];
   const shadowed: ShadowedMount[] = [];
-  for (const bind of binds) {
-    const w = winners.get(bind)!;
+  for (let start = 0; start < order.length;) {
+    const bind = binds[order[start]!]!;
+    let end = start + 1;
+    while (end < order.length && binds[order[end]!] === bind) end++;
+    const w = winnerOfRun(order, start, end, ranks, keys);
     const winner = mountOf(specs[w]!, hostPaths[w]!, bind, origins[w]!);
     mounts.push(winner);
     winnerRanks.push(ranks[w]!);
     templates.push(keys[w]!);
-    const beaten = losers[w];
-    if (beaten) for (const l of beaten) shadowed.push(shadowedMount(specs[l]!, hostPaths[l]!, origins[l]!, winner));
+    for (let k = start; k < end; k++) {
+      const l = order[k]!;
+      if (l !== w) shadowed.push(shadowedMount(specs[l]!, hostPaths[l]!, origins[l]!, winner));
+    }
+    start = end;
   }
   return { view: { mounts, shadowed, conflicts: ownershipConflicts(mounts, winnerRanks) }, templates };
 }

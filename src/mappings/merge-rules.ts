@@ -45,20 +45,14 @@ export function rankedSources(
 }
 
 /**
- * Entry `index` (visited in precedence order) claims `bind`: the first to claim a bind wins
- * it; two templates of one document that expand to the same bind: the smaller key wins, stably.
+ * The winner of a run: `order[start..end)` are the mappings that claim one bind, in
+ * precedence order. The first source in the run wins; two keys of that source (templates
+ * that expand to the same bind): the smaller key.
  */
-export function claimBind(
-  bind: string, index: number, ranks: readonly number[], keys: readonly string[],
-  winners: Map<string, number>, losers: Array<number[] | undefined>,
-): void {
-  const existing = winners.get(bind);
-  if (existing === undefined) winners.set(bind, index);
-  else if (ranks[existing] === ranks[index] && keys[index]! < keys[existing]!) {
-    losers[index] = [existing, ...(losers[existing] ?? [])];
-    losers[existing] = undefined;
-    winners.set(bind, index);
-  } else (losers[existing] ??= []).push(index);
+export function winnerOfRun(order: readonly number[], start: number, end: number, ranks: readonly number[], keys: readonly string[]): number {
+  let w = order[start]!;
+  for (let k = start + 1; k < end && ranks[order[k]!] === ranks[w]; k++) if (keys[order[k]!]! < keys[w]!) w = order[k]!;
+  return w;
 }
 
 /** One mapping's mount, built field by field (not by spread): same shape for every entry, and cheaper. */
@@ -82,20 +76,15 @@ export function shadowedMount(spec: MappingSpec, hostPath: string, source: Mount
  * precedence applies. `mounts` are sorted by bind, `ranks[i]` is mounts[i]'s precedence.
  */
 export function ownershipConflicts(mounts: readonly EffectiveMount[], ranks: readonly number[]): OwnershipConflict[] {
-  const firstByHostPath = new Map<string, number>();
+  // Which host paths are shared: equal neighbours once sorted (one native sort, no Map of
+  // every path: see resolveGeneral). Usually none, so nothing more is done.
+  const sorted = mounts.map((m) => m.host_path).sort();
   const shared = new Map<string, number[]>();
-  for (let i = 0; i < mounts.length; i++) {
-    const hostPath = mounts[i]!.host_path;
-    const first = firstByHostPath.get(hostPath);
-    if (first === undefined) firstByHostPath.set(hostPath, i);
-    else {
-      const list = shared.get(hostPath);
-      if (list) list.push(i);
-      else shared.set(hostPath, [first, i]);
-    }
-  }
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) shared.set(sorted[i]!, []);
+  if (shared.size === 0) return [];
+  for (let i = 0; i < mounts.length; i++) shared.get(mounts[i]!.host_path)?.push(i);
   const conflicts: OwnershipConflict[] = [];
-  for (const [hostPath, sharing] of shared) {
+  for (const [hostPath, sharing] of [...shared].sort(([a], [b]) => compareStrings(a, b))) {
     const first = mounts[sharing[0]!]!;
     if (sharing.every((i) => mounts[i]!.uid === first.uid && mounts[i]!.gid === first.gid)) continue;
     // precedence, then bind (the order of `mounts`)
@@ -106,5 +95,5 @@ export function ownershipConflicts(mounts: readonly EffectiveMount[], ranks: rea
       applied: { uid: list[0]!.uid, gid: list[0]!.gid, source: list[0]!.source },
     });
   }
-  return conflicts.sort((a, b) => compareStrings(a.host_path, b.host_path));
+  return conflicts;
 }

@@ -1,7 +1,8 @@
 // Merging (spec section 5): the effective mounts of one session of one image for one user.
-// One way: every template expanded and checked, every bind claimed, every winner sorted, at
-// every call (merge-general.ts). Nothing is remembered between calls: a caller that wants to
-// reuse a result keys it by the documents' content (see mappingsDigest, documentDigest).
+// One way: every template expanded and checked, every mapping sorted by bind, the first of
+// each bind's run mounted, at every call (merge-general.ts). Nothing is remembered between
+// calls: a caller that wants to reuse a result keys it by the documents' content (see
+// mappingsDigest, documentDigest).
 import { resolveGeneral } from './merge-general.js';
 import { rankedSources, type Resolution } from './merge-rules.js';
 import { compilePolicy } from './policy.js';
