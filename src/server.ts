@@ -17,6 +17,9 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { createSecretBox } from './secrets/index.js';
 import { RevocationHub } from './auth/revocations.js';
 
+/** How long a shutdown waits for answers in progress before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 export interface ServerOptions {
   /** the features to serve besides the API's core and the web UI, in the order they load */
   features?: Feature[];
@@ -113,7 +116,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://${host}:${port}`;
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
-    await app.close();
+    // Fastify closes idle connections and lets answers in progress finish; one a client never
+    // reads (a large body left unread) would hold the shutdown until the socket times out.
+    // After the grace period every connection is cut.
+    const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
     await deps.store.close();
   })());
   if (options.handleSignals !== false) {

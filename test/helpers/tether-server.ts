@@ -31,7 +31,8 @@ export async function startTetherServer(o: { port: number; dataDir: string; data
   const until = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`tether server exited with ${child.exitCode}:\n${out}`);
-    const ok = await fetch(`${url}/api/v1/openapi.json`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    // The body is read: an answer left unread keeps its connection busy (and the server's shutdown waiting).
+    const ok = await fetch(`${url}/api/v1/openapi.json`, { signal: AbortSignal.timeout(1000) }).then(async (r) => { await r.arrayBuffer(); return r.ok; }).catch(() => false);
     if (ok) break;
     if (Date.now() > until) {
       child.kill('SIGKILL');
