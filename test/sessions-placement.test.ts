@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { FakePreparer, FakeRuntime, type CallLog } from './helpers/fakes.js';
+import { makeImage, makeUser } from './helpers/store-records.js';
 import { DEFAULT_POLICY } from '../src/mappings/index.js';
 import type { MappingDocument, MappingSpec } from '../src/mappings/types.js';
 import type { NodeInfo } from '../src/runtime/swarm/index.js';
@@ -107,21 +108,16 @@ async function world(maxSessions = 100): Promise<World> {
     store, runtime, preparer: new FakePreparer(calls), policy: DEFAULT_POLICY, logger: pino({ level: 'silent' }), lateContainerChecksMs: [], placement,
   });
   await store.groups.update(ALL_USERS_GROUP_ID, { settings: { ...defaultGroupSettings(), max_sessions_per_user: maxSessions } });
-  const at = new Date().toISOString();
   return {
     store, calls, runtime, nodes, manager,
     node: (hostname) => nodes.find((n) => n.info.hostname === hostname) as FakeNode,
     async user() {
-      const u: UserRecord = { user_id: randomUUID(), username: `u-${randomUUID().slice(0, 6)}`, password_hash: 'x', disabled: false, created_at: at, updated_at: at };
+      const u = makeUser();
       await store.users.create(u);
       return u;
     },
     async image(doc = {}, zones) {
-      const i: ImageRecord = {
-        image_id: randomUUID(), name: `img-${randomUUID().slice(0, 6)}`, friendly_name: 'Fake', docker_image: 'fake/image:1', volume_mappings: doc,
-        persistent_profile_path: null, user: '1000:1000', cores: null, memory: null, enabled: true, groups: [], web_port: null,
-        registry_auth_encrypted: null, created_at: at, updated_at: at, ...(zones ? { zones } : {}),
-      };
+      const i = makeImage({ docker_image: 'fake/image:1', volume_mappings: doc, user: '1000:1000', ...(zones ? { zones } : {}) });
       await store.images.create(i);
       return i;
     },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { FakePreparer, FakeRuntime, type CallLog } from '../../test/helpers/fakes.js';
+import { makeImage, makeUser } from '../../test/helpers/store-records.js';
 import { DEFAULT_POLICY } from '../mappings/index.js';
 import type { MappingDocument, MappingSpec } from '../mappings/types.js';
 import { openStore } from '../store/open-store.js';
@@ -47,22 +48,17 @@ async function world(opts: Partial<SessionManagerOptions> = {}): Promise<World> 
   const manager = createSessionManager({
     store, runtime, preparer, policy: DEFAULT_POLICY, logger: pino({ level: 'silent' }), lateContainerChecksMs: [], ...opts,
   });
-  const at = new Date().toISOString();
   return {
     store, calls, runtime, preparer, manager,
     async user(settings = {}) {
-      const u: UserRecord = { user_id: randomUUID(), username: `u-${randomUUID().slice(0, 6)}`, password_hash: 'x', disabled: false, created_at: at, updated_at: at };
+      const u = makeUser();
       // every user is in All Users, its only group here: its settings are the user's limits (one store per test)
       await store.groups.update(ALL_USERS_GROUP_ID, { settings: { ...defaultGroupSettings(), ...settings } });
       await store.users.create(u);
       return u;
     },
     async image(doc = {}) {
-      const i: ImageRecord = {
-        image_id: randomUUID(), name: `img-${randomUUID().slice(0, 6)}`, friendly_name: 'Fake', docker_image: 'fake/image:1', volume_mappings: doc,
-        persistent_profile_path: null, user: '1000:1000', cores: null, memory: null, enabled: true, groups: [], web_port: null,
-        registry_auth_encrypted: null, created_at: at, updated_at: at,
-      };
+      const i = makeImage({ docker_image: 'fake/image:1', volume_mappings: doc, user: '1000:1000' });
       await store.images.create(i);
       return i;
     },
