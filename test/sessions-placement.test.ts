@@ -12,19 +12,20 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { FakePreparer, FakeRuntime, type CallLog } from './helpers/fakes.js';
-import { makeImage, makeUser } from './helpers/store-records.js';
+import { TEST_ADMIN, worldBasics, type WorldBasics } from './helpers/fake-world.js';
+import { makeUser } from './helpers/store-records.js';
 import { DEFAULT_POLICY } from '../src/mappings/index.js';
-import type { MappingDocument, MappingSpec } from '../src/mappings/types.js';
+import type { MappingSpec } from '../src/mappings/types.js';
 import type { NodeInfo } from '../src/runtime/swarm/index.js';
 import type { ContainerInfo } from '../src/runtime/types.js';
 import { openStore } from '../src/store/open-store.js';
 import { ALL_USERS_GROUP_ID, defaultGroupSettings } from '../src/store/system-groups.js';
-import type { ImageRecord, SessionRecord, Store, UserRecord } from '../src/store/types.js';
+import type { SessionRecord, Store, UserRecord } from '../src/store/types.js';
 import { createSessionManager } from '../src/sessions/manager.js';
 import { swarmPlacement } from '../src/sessions/placement-swarm.js';
-import type { Actor, SessionManager } from '../src/sessions/types.js';
+import type { SessionManager } from '../src/sessions/types.js';
 
-const ADMIN: Actor = { user_id: null, username: 'test-admin', isAdmin: true };
+const ADMIN = TEST_ADMIN;
 const dir = await mkdtemp(join(tmpdir(), 'tether-placement-'));
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -54,7 +55,7 @@ interface FakeNode {
   pings: number;
 }
 
-interface World {
+interface World extends WorldBasics {
   store: Store;
   calls: CallLog;
   runtime: NodeRuntime;
@@ -62,9 +63,6 @@ interface World {
   node(hostname: string): FakeNode;
   manager: SessionManager;
   user(): Promise<UserRecord>;
-  image(doc?: MappingDocument, zones?: string[]): Promise<ImageRecord>;
-  launch(user: UserRecord, image: ImageRecord): Promise<SessionRecord>;
-  close(): Promise<void>;
 }
 
 async function world(maxSessions = 100): Promise<World> {
@@ -116,19 +114,7 @@ async function world(maxSessions = 100): Promise<World> {
       await store.users.create(u);
       return u;
     },
-    async image(doc = {}, zones) {
-      const i = makeImage({ docker_image: 'fake/image:1', volume_mappings: doc, user: '1000:1000', ...(zones ? { zones } : {}) });
-      await store.images.create(i);
-      return i;
-    },
-    async launch(user, image) {
-      const rec = await manager.launch({ imageId: image.image_id, userId: user.user_id, actor: ADMIN });
-      return manager.waitForLaunch(rec.session_id);
-    },
-    async close() {
-      await manager.close();
-      await store.close();
-    },
+    ...worldBasics(store, manager),
   };
 }
 

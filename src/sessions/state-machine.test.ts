@@ -10,16 +10,17 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { FakePreparer, FakeRuntime, type CallLog } from '../../test/helpers/fakes.js';
-import { makeImage, makeUser } from '../../test/helpers/store-records.js';
+import { TEST_ADMIN, worldBasics, type WorldBasics } from '../../test/helpers/fake-world.js';
+import { makeUser } from '../../test/helpers/store-records.js';
 import { DEFAULT_POLICY } from '../mappings/index.js';
-import type { MappingDocument, MappingSpec } from '../mappings/types.js';
+import type { MappingSpec } from '../mappings/types.js';
 import { openStore } from '../store/open-store.js';
 import { ALL_USERS_GROUP_ID, defaultGroupSettings } from '../store/system-groups.js';
-import type { GroupSettings, ImageRecord, SessionRecord, Store, UserRecord } from '../store/types.js';
+import type { GroupSettings, SessionRecord, Store, UserRecord } from '../store/types.js';
 import { createSessionManager, type SessionManagerOptions } from './manager.js';
-import { SessionError, type Actor, type SessionManager } from './types.js';
+import { SessionError, type SessionManager } from './types.js';
 
-const ADMIN: Actor = { user_id: null, username: 'test-admin', isAdmin: true };
+const ADMIN = TEST_ADMIN;
 const dir = await mkdtemp(join(tmpdir(), 'tether-state-machine-'));
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -27,17 +28,13 @@ function mapping(bind: string, o: Partial<MappingSpec> = {}): MappingSpec {
   return { bind, mode: 'rw', required: true, timeout: 10, skip_check: false, ...o };
 }
 
-interface World {
+interface World extends WorldBasics {
   store: Store;
   calls: CallLog;
   runtime: FakeRuntime;
   preparer: FakePreparer;
   manager: SessionManager;
   user(settings?: Partial<GroupSettings>): Promise<UserRecord>;
-  image(doc?: MappingDocument): Promise<ImageRecord>;
-  /** launch as an administrator and wait for the launch to finish */
-  launch(user: UserRecord, image: ImageRecord): Promise<SessionRecord>;
-  close(): Promise<void>;
 }
 
 async function world(opts: Partial<SessionManagerOptions> = {}): Promise<World> {
@@ -57,19 +54,7 @@ async function world(opts: Partial<SessionManagerOptions> = {}): Promise<World> 
       await store.users.create(u);
       return u;
     },
-    async image(doc = {}) {
-      const i = makeImage({ docker_image: 'fake/image:1', volume_mappings: doc, user: '1000:1000' });
-      await store.images.create(i);
-      return i;
-    },
-    async launch(user, image) {
-      const rec = await manager.launch({ imageId: image.image_id, userId: user.user_id, actor: ADMIN });
-      return manager.waitForLaunch(rec.session_id);
-    },
-    async close() {
-      await manager.close();
-      await store.close();
-    },
+    ...worldBasics(store, manager),
   };
 }
 
