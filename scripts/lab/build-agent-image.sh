@@ -27,11 +27,8 @@ started=$SECONDS
 say() { echo "build-agent-image: [$((SECONDS - started))s] $*" >&2; }
 
 node_bin="$(readlink -f "$(command -v node)")"
-# a partial tree of an interrupted build: debootstrap may have left /proc mounted in it
-remove_tree() {
-  findmnt -rno TARGET | grep -F "$1/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  rm -rf --one-file-system "$1"
-}
+# shellcheck source=rootfs.sh
+. scripts/lab/rootfs.sh
 hash_of() { # files (names and contents) -> 16 hex digits
   sha256sum -- "$@" | sha256sum | cut -c1-16
 }
@@ -48,7 +45,7 @@ mapfile -t agent_sources < <(node -e 'for (const f of Object.keys(JSON.parse(req
 rm -f "$meta"
 app_hash="$(hash_of package.json package-lock.json src/cli/main.ts "${agent_sources[@]}")"
 full_hash="$(printf '%s %s %s %s\n' "$base_hash" "$app_hash" "$(stat -c '%n %s %Y' "$node_bin")" \
-  "$(hash_of scripts/lab/build-agent-image.sh)" | sha256sum | cut -c1-16)"
+  "$(hash_of scripts/lab/build-agent-image.sh scripts/lab/rootfs.sh)" | sha256sum | cut -c1-16)"
 image="$repo:$full_hash"
 
 if docker image inspect "$image" >/dev/null 2>&1; then
@@ -59,37 +56,7 @@ fi
 
 base="$cache/agent-base-$base_hash"
 if [ ! -e "$base/complete" ]; then
-  command -v debootstrap >/dev/null || bash scripts/lab/apt-install.sh debootstrap
-  remove_tree "$base.partial"
-  mkdir -p "$base.partial"
-  root="$base.partial/root"
-  say "debootstrap bookworm (minbase) from $mirror into $base (about 1 min)"
-  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$base.partial/debootstrap.log" 2>&1 \
-    || { tail -20 "$base.partial/debootstrap.log" >&2; say "ERROR: debootstrap failed (log: $base.partial/debootstrap.log)"; exit 1; }
-  cat >"$root/etc/apt/sources.list.d/debian.sources" <<SOURCES
-Types: deb
-URIs: $mirror
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
-  rm -f "$root/etc/apt/sources.list"
-  cp agent/packages.txt "$root/tmp/packages.txt"
-  cp agent/setup-root.sh "$root/tmp/setup-root.sh"
-  say "installing agent/packages.txt in the chroot"
-  chroot "$root" /bin/sh /tmp/setup-root.sh /tmp/packages.txt >"$base.partial/setup.log" 2>&1 \
-    || { tail -30 "$base.partial/setup.log" >&2; say "ERROR: package installation failed (log: $base.partial/setup.log)"; exit 1; }
-  rm -f "$root/tmp/packages.txt" "$root/tmp/setup-root.sh"
-  rm -rf "$base"
-  mv "$base.partial" "$base"
-  touch "$base/complete"
-  say "root file system ready ($(du -sh "$base/root" | cut -f1))"
+  build_rootfs "$base" agent/packages.txt agent/setup-root.sh || exit 1
 else
   say "reusing the root file system $base"
 fi
@@ -134,7 +101,7 @@ fi
 # registry to the nodes: the runtime image (Debian, node, node_modules), imported once per
 # recipe, node binary and package-lock.json; then the app (dist/) on top of it.
 runtime="$repo-runtime:$(printf '%s %s %s\n' "$base_hash" "$(stat -c '%n %s %Y' "$node_bin")" \
-  "$(hash_of package-lock.json scripts/lab/build-agent-image.sh)" | sha256sum | cut -c1-16)"
+  "$(hash_of package-lock.json scripts/lab/build-agent-image.sh scripts/lab/rootfs.sh)" | sha256sum | cut -c1-16)"
 stage="$(mktemp -d "$cache/agent-stage.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 if ! docker image inspect "$runtime" >/dev/null 2>&1; then

@@ -17,13 +17,15 @@ cache="${TETHER_DESKTOP_CACHE:-/var/cache/tether}"
 mirror="${TETHER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 started=$SECONDS
 say() { echo "build-desktop-image: [$((SECONDS - started))s] $*" >&2; }
+# shellcheck source=rootfs.sh
+. scripts/lab/rootfs.sh
 
 hash_of() { # files (sorted, names and contents) -> 16 hex digits
   for f in "$@"; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-16
 }
 base_hash="$(hash_of desktop/packages.txt desktop/setup-root.sh)"
 mapfile -t overlay < <(find desktop/rootfs -type f | LC_ALL=C sort)
-full_hash="$(hash_of desktop/packages.txt desktop/setup-root.sh scripts/lab/build-desktop-image.sh "${overlay[@]}")"
+full_hash="$(hash_of desktop/packages.txt desktop/setup-root.sh scripts/lab/build-desktop-image.sh scripts/lab/rootfs.sh "${overlay[@]}")"
 
 if [ "$(docker image inspect -f '{{index .Config.Labels "tether.desktop.hash"}}' "$image" 2>/dev/null || true)" = "$full_hash" ]; then
   say "$image is up to date (recipe $full_hash)"
@@ -33,48 +35,9 @@ fi
 
 base="$cache/desktop-$base_hash"
 if [ ! -e "$base/complete" ]; then
-  command -v debootstrap >/dev/null || bash scripts/lab/apt-install.sh debootstrap
   say "building the root file system $base (debootstrap + packages; a few minutes)"
   mkdir -p "$cache"
-  rm -rf "$base.partial"
-  mkdir -p "$base.partial"
-  root="$base.partial/root"
-  cleanup_mounts() { umount "$root/proc" 2>/dev/null || true; }
-  trap cleanup_mounts EXIT
-  say "debootstrap bookworm (minbase) from $mirror"
-  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$base.partial/debootstrap.log" 2>&1 \
-    || { tail -20 "$base.partial/debootstrap.log" >&2; say "ERROR: debootstrap failed (log: $base.partial/debootstrap.log)"; exit 1; }
-  say "debootstrap done"
-  cat >"$root/etc/apt/sources.list.d/debian.sources" <<SOURCES
-Types: deb
-URIs: $mirror
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
-  rm -f "$root/etc/apt/sources.list"
-  # no service may start inside the chroot
-  printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-  chmod 755 "$root/usr/sbin/policy-rc.d"
-  cp desktop/packages.txt "$root/tmp/packages.txt"
-  cp desktop/setup-root.sh "$root/tmp/setup-root.sh"
-  mount -t proc proc "$root/proc"
-  say "installing desktop/packages.txt in the chroot"
-  chroot "$root" /bin/sh /tmp/setup-root.sh /tmp/packages.txt >"$base.partial/setup.log" 2>&1 \
-    || { tail -30 "$base.partial/setup.log" >&2; say "ERROR: package installation failed (log: $base.partial/setup.log)"; exit 1; }
-  umount "$root/proc"
-  trap - EXIT
-  rm -f "$root/usr/sbin/policy-rc.d" "$root/tmp/packages.txt" "$root/tmp/setup-root.sh"
-  rm -rf "$base"
-  mv "$base.partial" "$base"
-  touch "$base/complete"
-  say "root file system ready ($(du -sh "$base/root" | cut -f1))"
+  build_rootfs "$base" desktop/packages.txt desktop/setup-root.sh || exit 1
 else
   say "reusing the root file system $base"
 fi
