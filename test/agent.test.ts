@@ -9,6 +9,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { createAgentClient } from '../src/agent/http-client.js';
 import { AgentRefusedError, AgentUnavailableError } from '../src/agent/client.js';
 import { newKeyText } from '../src/agent/keys.js';
@@ -44,13 +45,6 @@ function raw(url: string, method: string, path: string, headers: Record<string, 
   });
 }
 
-async function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
-  if (!stream) return '';
-  let text = '';
-  stream.on('data', (c: Buffer) => (text += c.toString()));
-  await once(stream, 'end');
-  return text;
-}
 
 async function readUntil(s: Duplex, expected: string): Promise<string> {
   let text = '';
@@ -148,7 +142,7 @@ describe('agent: exec and dial into a Tether container on its engine', () => {
   it('exec without a TTY: stdout and stderr apart, the exit code', async () => {
     const c = client();
     const exec = await c.exec(tetherId, { cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'], tty: false, stdin: false });
-    const [out, err] = await Promise.all([collect(exec.output), collect(exec.stderr)]);
+    const [out, err] = await Promise.all([text(exec.output), exec.stderr ? text(exec.stderr) : '']);
     assert.equal(out, 'out\n');
     assert.equal(err, 'err\n');
     assert.equal(await exec.exitCode(), 3);
@@ -158,7 +152,7 @@ describe('agent: exec and dial into a Tether container on its engine', () => {
   it('exec with stdin: what is written comes back, end of input ends the command', async () => {
     const c = client();
     const exec: ContainerExec = await c.exec(tetherId, { cmd: ['cat'], tty: false, stdin: true });
-    const out = collect(exec.output);
+    const out = text(exec.output);
     exec.write(Buffer.from('through the agent'));
     exec.endInput();
     assert.equal(await out, 'through the agent');
@@ -173,7 +167,7 @@ describe('agent: exec and dial into a Tether container on its engine', () => {
     await exec.resize(100, 30);
     await new Promise((r) => setTimeout(r, 300));
     exec.write(Buffer.from('hi\r'));
-    const out = await collect(exec.output);
+    const out = await text(exec.output);
     assert.match(out, /30 100/);
     assert.match(out, /got:hi/);
     c.close();

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import { createSwarmRuntime, type SwarmRuntime } from '../src/runtime/swarm/index.js';
@@ -42,14 +43,6 @@ function readFrom(host: string, port: number): Promise<string> {
   });
 }
 
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    stream.on('data', (c: Buffer) => { text += c.toString(); });
-    stream.once('end', () => resolve(text));
-    stream.resume();
-  });
-}
 
 if (unavailable) {
   describe('swarm sessions isolation', () => {
@@ -153,11 +146,11 @@ if (unavailable) {
       assert.doesNotMatch(toBob, /app of/, `alice reached bob's app: ${toBob}`);
       // the agent's dial (the app proxy's last hop) into each
       for (const s of [alice, bob]) {
-        assert.match(await readAll(await runtime.dial(s.id, APP_PORT)), new RegExp(`app of ${s.user}`));
+        assert.match(await text(await runtime.dial(s.id, APP_PORT)), new RegExp(`app of ${s.user}`));
       }
       // the terminal (exec through the agent)
       const shell = await openShell(runtime, bob.id, { tty: false });
-      const out = readAll(shell.output);
+      const out = text(shell.output);
       shell.write(Buffer.from('echo "terminal of $WHO"\nexit 0\n'));
       assert.equal(await out, 'terminal of bob\n');
       assert.equal(await shell.exitCode(), 0);

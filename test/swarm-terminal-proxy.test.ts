@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { createSwarmRuntime, type SwarmRuntime } from '../src/runtime/swarm/index.js';
 import { isRuntimeError } from '../src/runtime/errors.js';
 import { createAgentDirectory } from '../src/agent/http-client.js';
@@ -55,14 +55,6 @@ fi
 body="app of $RUN"
 printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' "${'$'}{#body}" "$body"`;
 
-function collect(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    stream.on('data', (c: Buffer) => { text += c.toString(); });
-    stream.once('end', () => resolve(text));
-    (stream as Readable).resume();
-  });
-}
 
 if (unavailable) {
   describe('terminal and app proxy on a swarm node', () => {
@@ -124,7 +116,7 @@ if (unavailable) {
     it('terminal: a shell through the agent writes a file and reads it back, as the session user, on that node', async () => {
       const shell = await openShell(runtime, serviceId, { tty: false });
       assert.ok(shell.pid !== null && shell.pid > 1, 'the shell told its pid (for the kill on close)');
-      const out = collect(shell.output);
+      const out = text(shell.output);
       shell.write(Buffer.from(`echo "note ${run}" > /tmp/note && cat /tmp/note && id -u\nexit 7\n`));
       assert.equal(await out, `note ${run}\n1000\n`);
       assert.equal(await shell.exitCode(), 7);
